@@ -1,0 +1,364 @@
+// The HTTP/1.1 server; see http_server.hpp.
+#include "server/http_server.hpp"
+
+#include <sys/socket.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/url/decode_view.hpp>
+#include <boost/url/parse_query.hpp>
+#include <spdlog/spdlog.h>
+#include <list>
+#include <thread>
+
+#include "core/ids.hpp"
+
+namespace gw::server {
+
+using tcp = net::ip::tcp;
+
+// A connection: the socket and what the worker needs to close it on shutdown.
+class session_state {
+ public:
+  session_state(tcp::socket sock, const server_settings& s) : stream(std::move(sock)), settings(s) {}
+  beast::tcp_stream stream;
+  beast::flat_buffer buffer;
+  const server_settings& settings;
+  bool idle = true;  // waiting for the next request (may be closed at shutdown)
+  bool broken = false;
+};
+
+struct exchange::watch {
+  std::function<void()> on_gone;
+  bool stopped = false;
+  bool gone = false;
+  std::optional<net::steady_timer> parked;
+};
+
+exchange::exchange(std::shared_ptr<session_state> s, http::request<http::string_body> req, std::size_t id)
+    : s_(std::move(s)), req_(std::move(req)) {
+  std::string_view target = req_.target();
+  auto q = target.find('?');
+  path_ = std::string(target.substr(0, q));
+  if (q != std::string_view::npos) query_ = std::string(target.substr(q + 1));
+  keep_alive_ = req_.keep_alive();
+  head_only_ = req_.method() == http::verb::head;
+  request_id_ = random_hex(8);
+  (void)id;
+}
+
+exchange::~exchange() { stop_watching(); }
+
+std::optional<std::string> exchange::query_param(std::string_view name) const {
+  auto params = boost::urls::parse_query(query_);
+  if (!params) return std::nullopt;
+  for (auto p : *params) {
+    if (p.key == name) return p.has_value ? std::string(p.value) : std::string();
+  }
+  return std::nullopt;
+}
+
+std::string exchange::head(unsigned status, std::string_view content_type, const header_list& extra, bool chunked,
+                           std::size_t length) {
+  std::string h;
+  h.reserve(256);
+  h += "HTTP/1.1 ";
+  h += std::to_string(status);
+  h += ' ';
+  h += http::obsolete_reason(static_cast<http::status>(status));
+  h += "\r\n";
+  if (!content_type.empty()) {
+    h += "Content-Type: ";
+    h += content_type;
+    h += "\r\n";
+  }
+  if (chunked)
+    h += "Transfer-Encoding: chunked\r\n";
+  else {
+    h += "Content-Length: ";
+    h += std::to_string(length);
+    h += "\r\n";
+  }
+  h += "x-request-id: ";
+  h += request_id_;
+  h += "\r\n";
+  for (auto& [k, v] : extra) {
+    h += k;
+    h += ": ";
+    h += v;
+    h += "\r\n";
+  }
+  if (!keep_alive_) h += "Connection: close\r\n";
+  h += "\r\n";
+  return h;
+}
+
+net::awaitable<bool> exchange::write_buffers(std::string_view a, std::string_view b, std::string_view c) {
+  if (s_->broken) co_return false;
+  std::array<net::const_buffer, 3> bufs{net::buffer(a), net::buffer(b), net::buffer(c)};
+  boost::system::error_code ec;
+  s_->stream.expires_after(s_->settings.write_timeout);
+  co_await net::async_write(s_->stream, bufs, net::redirect_error(net::use_awaitable, ec));
+  s_->stream.expires_never();
+  if (ec) {
+    s_->broken = true;
+    keep_alive_ = false;
+    co_return false;
+  }
+  co_return true;
+}
+
+net::awaitable<void> exchange::respond(unsigned status, std::string_view content_type, std::string body,
+                                       const header_list& extra) {
+  if (committed_) co_return;
+  committed_ = true;
+  std::string h = head(status, content_type, extra, false, body.size());
+  co_await write_buffers(h, head_only_ ? std::string_view{} : std::string_view(body), {});
+}
+
+net::awaitable<bool> exchange::begin_stream(unsigned status, std::string_view content_type,
+                                            const header_list& extra) {
+  if (committed_) co_return false;
+  committed_ = true;
+  header_list all = extra;
+  all.emplace_back("Cache-Control", "no-cache");
+  all.emplace_back("X-Accel-Buffering", "no");
+  std::string h = head(status, content_type, all, true, 0);
+  co_return co_await write_buffers(h, {}, {});
+}
+
+net::awaitable<bool> exchange::write_chunk(std::string_view data) {
+  if (data.empty()) co_return !s_->broken;
+  char size[24];
+  int n = std::snprintf(size, sizeof size, "%zx\r\n", data.size());
+  co_return co_await write_buffers(std::string_view(size, static_cast<std::size_t>(n)), data, "\r\n");
+}
+
+net::awaitable<void> exchange::end_stream() { co_await write_buffers("0\r\n\r\n", {}, {}); }
+
+bool exchange::client_gone() const noexcept { return s_->broken || (watch_ && watch_->gone); }
+
+void exchange::watch_disconnect(std::function<void()> on_gone) {
+  stop_watching();
+  auto w = std::make_shared<watch>();
+  w->on_gone = std::move(on_gone);
+  watch_ = w;
+  auto s = s_;
+  net::co_spawn(
+      s_->stream.get_executor(),
+      [w, s]() -> net::awaitable<void> {
+        auto& sock = s->stream.socket();
+        boost::system::error_code ec;
+        co_await sock.async_wait(tcp::socket::wait_read, net::redirect_error(net::use_awaitable, ec));
+        if (w->stopped || ec == net::error::operation_aborted) co_return;
+        char byte;
+        ssize_t n = ec ? -1 : ::recv(sock.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+        if (n > 0) co_return;  // the client sent more (pipelining): it is alive; stop watching
+        if (n < 0 && !ec && (errno == EAGAIN || errno == EWOULDBLOCK)) co_return;
+        w->gone = true;
+        s->broken = true;
+        if (w->on_gone) w->on_gone();
+      },
+      net::detached);
+}
+
+void exchange::stop_watching() {
+  if (!watch_) return;
+  watch_->stopped = true;
+  watch_->on_gone = nullptr;
+  boost::system::error_code ec;
+  s_->stream.socket().cancel(ec);  // completes the pending wait with operation_aborted
+  watch_.reset();
+}
+
+// ---------------------------------------------------------------------------------------------
+
+struct http_server::worker {
+  net::io_context ioc{1};
+  std::optional<tcp::acceptor> acceptor;
+  std::list<std::weak_ptr<session_state>> sessions;
+  bool stopping = false;
+};
+
+struct http_server::impl {
+  server_settings settings;
+  handler h;
+  std::function<void(net::io_context&, int)> on_thread_start;
+  std::vector<std::unique_ptr<worker>> workers;
+  std::uint16_t port = 0;
+  std::atomic<bool> stopping{false};
+  std::atomic<std::size_t> next_id{0};
+
+  net::awaitable<void> accept_loop(worker& w) {
+    for (;;) {
+      boost::system::error_code ec;
+      tcp::socket sock = co_await w.acceptor->async_accept(net::redirect_error(net::use_awaitable, ec));
+      if (ec) {
+        if (w.stopping || ec == net::error::operation_aborted) co_return;
+        spdlog::warn("accept failed: {}", ec.message());
+        if (ec == net::error::no_descriptors || ec == net::error::no_buffer_space) {  // back off on fd exhaustion
+          net::steady_timer t(w.ioc, std::chrono::milliseconds(50));
+          co_await t.async_wait(net::redirect_error(net::use_awaitable, ec));
+        }
+        continue;
+      }
+      sock.set_option(tcp::no_delay(true), ec);
+      auto s = std::make_shared<session_state>(std::move(sock), settings);
+      w.sessions.remove_if([](auto& p) { return p.expired(); });
+      w.sessions.push_back(s);
+      net::co_spawn(w.ioc, session(w, std::move(s)), net::detached);
+    }
+  }
+
+  net::awaitable<void> session(worker& w, std::shared_ptr<session_state> s) {
+    bool first = true;
+    for (;;) {
+      if (w.stopping) break;
+      http::request_parser<http::string_body> parser;
+      parser.header_limit(64 * 1024);
+      parser.body_limit(settings.max_body_bytes);
+      boost::system::error_code ec;
+      s->idle = true;
+      s->stream.expires_after(first ? settings.header_timeout : settings.idle_timeout);
+      co_await http::async_read_header(s->stream, s->buffer, parser, net::redirect_error(net::use_awaitable, ec));
+      s->idle = false;
+      first = false;
+      if (ec) break;  // timeout, EOF, garbage: close
+      auto len = parser.content_length();
+      if (len && *len > settings.max_body_bytes) ec = http::error::body_limit;
+      if (!ec && !parser.is_done()) {
+        s->stream.expires_after(settings.body_timeout);
+        co_await http::async_read(s->stream, s->buffer, parser, net::redirect_error(net::use_awaitable, ec));
+      }
+      s->stream.expires_never();
+      if (ec == http::error::body_limit) {
+        exchange ex(s, http::request<http::string_body>(parser.get().base(), {}), ++next_id);
+        std::string body = R"({"error":{"code":413,"message":"request body larger than )" +
+                           std::to_string(settings.max_body_bytes) + R"( bytes","status":"INVALID_ARGUMENT"}})";
+        co_await ex.respond(413, "application/json", std::move(body), {{"Connection", "close"}});
+        break;
+      }
+      if (ec) break;
+      bool keep;
+      {
+        exchange ex(s, parser.release(), ++next_id);
+        co_await h(ex);
+        if (!ex.committed()) co_await ex.respond(500, "application/json", R"({"error":{"code":500,"message":"no response","status":"INTERNAL"}})");
+        keep = ex.keep_alive() && !s->broken;
+      }
+      if (!keep) break;
+    }
+    boost::system::error_code ec;
+    s->stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    s->stream.close();
+  }
+
+  void begin_shutdown(worker& w) {
+    w.stopping = true;
+    boost::system::error_code ec;
+    if (w.acceptor) w.acceptor->close(ec);
+    for (auto& wp : w.sessions)
+      if (auto s = wp.lock(); s && s->idle) s->stream.socket().close(ec);
+  }
+};
+
+http_server::http_server(server_settings s, handler h, std::function<void(net::io_context&, int)> on_thread_start)
+    : impl_(std::make_unique<impl>()) {
+  impl_->settings = std::move(s);
+  impl_->h = std::move(h);
+  impl_->on_thread_start = std::move(on_thread_start);
+  int n = impl_->settings.threads > 0 ? impl_->settings.threads
+                                      : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  for (int i = 0; i < n; ++i) impl_->workers.push_back(std::make_unique<worker>());
+}
+
+http_server::~http_server() = default;
+
+int http_server::threads() const noexcept { return static_cast<int>(impl_->workers.size()); }
+net::io_context& http_server::context(int i) { return impl_->workers.at(static_cast<std::size_t>(i))->ioc; }
+std::uint16_t http_server::port() const noexcept { return impl_->port; }
+
+result<void> http_server::listen() {
+  boost::system::error_code ec;
+  auto addr = net::ip::make_address(impl_->settings.host, ec);
+  if (ec) return client_error(error_kind::bad_request, "bad listen address: " + impl_->settings.host);
+  std::uint16_t port = impl_->settings.port;
+  for (auto& w : impl_->workers) {
+    tcp::endpoint ep(addr, port);
+    auto& a = w->acceptor.emplace(w->ioc);
+    a.open(ep.protocol(), ec);
+    if (!ec) a.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) {
+      int one = 1;
+      if (::setsockopt(a.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
+        ec = boost::system::error_code(errno, boost::system::system_category());
+    }
+    if (!ec) a.bind(ep, ec);
+    if (!ec) a.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) return client_error(error_kind::bad_request, "cannot listen on " + impl_->settings.host + ":" +
+                                                             std::to_string(port) + ": " + ec.message());
+    port = a.local_endpoint().port();  // port 0: the others join the port the first one got
+  }
+  impl_->port = port;
+  return {};
+}
+
+void http_server::stop() {
+  if (impl_->stopping.exchange(true)) return;
+  spdlog::info("shutting down: no new connections; in-flight requests get {} ms",
+               impl_->settings.shutdown_grace.count());
+  for (auto& w : impl_->workers) {
+    auto* wp = w.get();
+    net::post(w->ioc, [this, wp] {
+      impl_->begin_shutdown(*wp);
+      auto t = std::make_shared<net::steady_timer>(wp->ioc, impl_->settings.shutdown_grace);
+      t->async_wait([wp, t](boost::system::error_code) { wp->ioc.stop(); });
+      // the grace timer must not keep a drained worker alive: poll for remaining sessions
+      auto poll = std::make_shared<std::function<void()>>();
+      auto pt = std::make_shared<net::steady_timer>(wp->ioc);
+      *poll = [wp, pt, poll, t] {
+        wp->sessions.remove_if([](auto& p) { return p.expired(); });
+        if (wp->sessions.empty()) {
+          t->cancel();
+          wp->ioc.stop();
+          return;
+        }
+        pt->expires_after(std::chrono::milliseconds(50));
+        pt->async_wait([poll](boost::system::error_code) { (*poll)(); });
+      };
+      (*poll)();
+    });
+  }
+}
+
+void http_server::run() {
+  auto& w0 = *impl_->workers[0];
+  net::signal_set signals(w0.ioc, SIGINT, SIGTERM);
+  signals.async_wait([this](boost::system::error_code ec, int) {
+    if (!ec) stop();
+  });
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < impl_->workers.size(); ++i) {
+    auto* w = impl_->workers[i].get();
+    net::co_spawn(w->ioc, impl_->accept_loop(*w), net::detached);
+    auto body = [this, w, i] {
+      if (impl_->on_thread_start) impl_->on_thread_start(w->ioc, static_cast<int>(i));
+      w->ioc.run();
+    };
+    if (i == 0) continue;
+    threads.emplace_back(body);
+  }
+  if (impl_->on_thread_start) impl_->on_thread_start(w0.ioc, 0);
+  w0.ioc.run();
+  for (auto& t : threads) t.join();
+}
+
+}  // namespace gw::server
