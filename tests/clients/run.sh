@@ -3,8 +3,9 @@
 # together inside a loopback-only network namespace with the Node loopback guard preloaded.
 #
 # Usage: tests/clients/run.sh [test-file ...]   (default: every tests/clients/*.test.mjs)
-# Env:   GW_BIN (gateway binary, default build/src/app/gcli-gateway, read by the harness), GUARD_LOG (file where the
-#        loopback guard logs what it blocked), CLIENT_TESTS_SKIP_INSTALL=1 (trust node_modules as it is).
+# Env:   GCLI_GATEWAY_BIN (gateway binary, default build/src/app/gcli-gateway; read by tests/lib/harness.mjs),
+#        GUARD_LOG (file where the loopback guard logs what it blocked), CLIENT_TESTS_SKIP_INSTALL=1 (trust
+#        node_modules as it is).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
