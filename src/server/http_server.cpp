@@ -10,6 +10,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
@@ -139,10 +140,14 @@ net::awaitable<bool> exchange::write_chunk(std::string_view data) {
   if (data.empty()) co_return !s_->broken;
   char size[24];
   int n = std::snprintf(size, sizeof size, "%zx\r\n", data.size());
-  co_return co_await write_buffers(std::string_view(size, static_cast<std::size_t>(n)), data, "\r\n");
+  std::string_view crlf = "\r\n";
+  co_return co_await write_buffers(std::string_view(size, static_cast<std::size_t>(n)), data, crlf);
 }
 
-net::awaitable<void> exchange::end_stream() { co_await write_buffers("0\r\n\r\n", {}, {}); }
+net::awaitable<void> exchange::end_stream() {
+  std::string_view last = "0\r\n\r\n";
+  co_await write_buffers(last, {}, {});
+}
 
 bool exchange::client_gone() const noexcept { return s_->broken || (watch_ && watch_->gone); }
 
@@ -240,10 +245,14 @@ struct http_server::impl {
       }
       s->stream.expires_never();
       if (ec == http::error::body_limit) {
-        exchange ex(s, http::request<http::string_body>(parser.get().base(), {}), ++next_id);
+        http::request<http::string_body> head_only;
+        head_only.base() = parser.get().base();
+        exchange ex(s, std::move(head_only), ++next_id);
         std::string body = R"({"error":{"code":413,"message":"request body larger than )" +
                            std::to_string(settings.max_body_bytes) + R"( bytes","status":"INVALID_ARGUMENT"}})";
-        co_await ex.respond(413, "application/json", std::move(body), {{"Connection", "close"}});
+        std::string_view type = "application/json";
+        header_list extra{{"Connection", "close"}};
+        co_await ex.respond(413, type, std::move(body), extra);
         break;
       }
       if (ec) break;
@@ -251,7 +260,11 @@ struct http_server::impl {
       {
         exchange ex(s, parser.release(), ++next_id);
         co_await h(ex);
-        if (!ex.committed()) co_await ex.respond(500, "application/json", R"({"error":{"code":500,"message":"no response","status":"INTERNAL"}})");
+        if (!ex.committed()) {
+          std::string body = R"({"error":{"code":500,"message":"no response","status":"INTERNAL"}})";
+          std::string_view type = "application/json";
+          co_await ex.respond(500, type, std::move(body));
+        }
         keep = ex.keep_alive() && !s->broken;
       }
       if (!keep) break;

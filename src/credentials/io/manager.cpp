@@ -85,6 +85,8 @@ manager::manager(store::store& st, upstream::code_assist ca, oauth_settings o, m
                  net::any_io_executor control)
     : store_(st), ca_(std::move(ca)), oauth_(std::move(o)), settings_(s), control_(std::move(control)) {}
 
+manager::~manager() = default;
+
 result<void> manager::reload() {
   auto all = store_.list_credentials();
   if (!all) return std::move(all).err();

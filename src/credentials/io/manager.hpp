@@ -55,6 +55,7 @@ class manager {
  public:
   manager(store::store& st, upstream::code_assist ca, oauth_settings o, manager_settings s,
           net::any_io_executor control);
+  ~manager();
 
   result<void> reload();  // (re)reads credentials from the store, keeping in-memory cooldowns
 
