@@ -95,6 +95,29 @@ describe('gemini-cli -p against the gateway (API-key mode)', () => {
     check(typeof out.response === 'string' && /say hello auto-17/.test(out.response), 'JSON response lacks the fake answer', r, listing);
   });
 
+  // gemini-cli 0.61 in API-key mode resolves `flash` (and gemini-3.5-flash, gemini-3-flash) to gemini-3.8-flash
+  // and `flash-lite` (and gemini-3.1-flash-lite) to gemini-3.5-flash-lite before sending; the gateway must serve
+  // those names from a Code Assist account.
+  for (const alias of ['flash', 'flash-lite', 'pro']) {
+    it(`model alias -m ${alias}: every request is answered 2xx and the answer is printed`, async () => {
+      stack.fake.reset();
+      const proxy = await start_recording_proxy(`${stack.gw.url}/gemini_cli`);
+      let r;
+      try {
+        r = await run_gemini(['-m', alias, '-p', `alias ${alias} says hi`], {
+          home: make_gemini_home(), cwd: workspace(), env: cli_env(proxy.url, stack.key), timeoutMs: TIMEOUT_MS,
+        });
+      } finally {
+        await proxy.close();
+      }
+      const listing = proxy.exchanges.map((e) => `${e.method} ${e.url} -> ${e.status}` + (e.status >= 300 ? ` ${e.response.slice(0, 300)}` : '')).join('\n');
+      const failed = proxy.exchanges.filter((e) => !(e.status >= 200 && e.status < 300));
+      check(failed.length === 0, `the gateway refused ${failed.length} of gemini-cli's requests`, r, listing);
+      check(r.code === 0, 'gemini-cli did not exit 0', r, listing);
+      check(r.stdout.includes(`alias ${alias} says hi`), 'stdout lacks the fake answer', r, listing);
+    });
+  }
+
   it('Gemini 3 tool turn: gemini-cli runs read_file and replays the signed call with its result', async () => {
     stack.fake.reset();
     const cwd = workspace();

@@ -113,6 +113,22 @@ describe('generation options', () => {
     assert.equal(inner.generationConfig.thinkingConfig.includeThoughts, true);
   });
 
+  it('every model that models.list advertises answers generateContent', async () => {
+    const ai = client();
+    const names = [];
+    for await (const m of await ai.models.list()) names.push(m.name.replace(/^models\//, ''));
+    const failures = [];
+    for (const model of names) {
+      try {
+        const r = await ai.models.generateContent({ model, contents: `ping ${model}` });
+        if (r.text !== `echo: ping ${model}`) failures.push(`${model}: text ${JSON.stringify(r.text)}`);
+      } catch (e) {
+        failures.push(`${model}: ${e.status ?? ''} ${String(e.message).slice(0, 160)}`);
+      }
+    }
+    assert.deepEqual(failures, [], `listed models that fail:\n${failures.join('\n')}`);
+  });
+
   it('models.get returns one model by id', async () => {
     const m = await client().models.get({ model: MODEL });
     assert.equal(m.name, `models/${MODEL}`);
