@@ -106,13 +106,17 @@ function issue_access_token(state, acct, ttlS) {
   const ttl = ttlS ?? acct.accessTokenTtlS ?? state.options.accessTokenTtlS;
   const token = `ya29.fake-${rand_hex(24)}`;
   state.tokens.set(token, { refreshToken: acct.refreshToken, expiresAt: Date.now() + ttl * 1000 });
+  return { access_token: token, expires_in: ttl, scope: SCOPE, token_type: 'Bearer', id_token: make_id_token(acct, ttl) };
+}
+
+// An unverifiable JWT with Google's claims (the email is what a gateway may read from it).
+function make_id_token(acct, ttl) {
   const now = Math.floor(Date.now() / 1000);
-  const id_token = [
+  return [
     b64url({ alg: 'RS256', kid: 'fake-google', typ: 'JWT' }),
     b64url({ iss: 'https://accounts.google.com', azp: CLIENT_ID, aud: CLIENT_ID, sub: acct.id, email: acct.email, email_verified: true, iat: now, exp: now + ttl }),
     crypto.randomBytes(32).toString('base64url'),
   ].join('.');
-  return { access_token: token, expires_in: ttl, scope: SCOPE, token_type: 'Bearer', id_token };
 }
 
 function account_for_bearer(state, req) {
@@ -185,6 +189,11 @@ export async function startFakeGoogle(opts = {}) {
       if (!acct) throw new Error(`no fake account ${refreshToken}`);
       const t = issue_access_token(state, acct, expiresInS);
       return { ...t, expiry_date: Date.now() + t.expires_in * 1000 };
+    },
+    idToken(refreshToken) {
+      const acct = state.accounts.get(refreshToken);
+      if (!acct) throw new Error(`no fake account ${refreshToken}`);
+      return make_id_token(acct, options.accessTokenTtlS);
     },
     expireTokens(refreshToken) {
       for (const t of state.tokens.values()) if (!refreshToken || t.refreshToken === refreshToken) t.expiresAt = 0;

@@ -12,6 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { startFakeGoogle as start_fake, CLIENT_ID, CLIENT_SECRET, SCOPE } from '../fake_google/server.mjs';
 
 export { CLIENT_ID, CLIENT_SECRET };
+export { field } from '../fake_google/validate.mjs';  // reads a proto-JSON field by camelCase or snake_case name
+export { estimate_tokens } from '../fake_google/answers.mjs';
+export * as googleErrors from '../fake_google/google_errors.mjs';
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const DEFAULT_ACCOUNT = Object.freeze({ refreshToken: '1//fake-refresh-alice', email: 'alice@example.com', project: 'alice-project' });
 
@@ -79,7 +82,7 @@ export function makeCreds(fake, refreshToken, { expired = false } = {}) {
   if (expired) {
     return {
       access_token: `ya29.stale-${Math.random().toString(16).slice(2)}`, refresh_token: refreshToken, scope: SCOPE,
-      token_type: 'Bearer', id_token: 'x.y.z', expiry_date: Date.now() - 3600 * 1000,
+      token_type: 'Bearer', id_token: fake.idToken(refreshToken), expiry_date: Date.now() - 3600 * 1000,
     };
   }
   const t = fake.issueToken(refreshToken);
@@ -136,12 +139,12 @@ export async function createKey(target, name = 'test') {
   return lines.at(-1);
 }
 
-// The contract names only `keys create`; revoke is tried as `--name NAME`, then as a positional id-or-name.
+// `keys revoke --data-dir DIR <id-or-name>`; `--name NAME` is tried too when the positional form is refused.
 export async function revokeKey(target, name) {
   const base = ['keys', 'revoke', '--data-dir', target.dataDir];
-  const first = await runCli([...base, '--name', name], { ...cli_opts(target), allowFailure: true });
+  const first = await runCli([...base, name], { ...cli_opts(target), allowFailure: true });
   if (first.code === 0) return first;
-  return runCli([...base, name], cli_opts(target));
+  return runCli([...base, '--name', name], cli_opts(target));
 }
 
 export async function importCreds(dataDir, credsObject, { project, bin, fake, env } = {}) {
@@ -241,6 +244,7 @@ export async function setupGateway({
     return {
       fake, gw, key, dataDir,
       credsList: () => credsList(dataDir, { fake, env }),
+      report: (res) => report(fake, gw, res),
       async close() {
         await gw.stop('SIGTERM', { timeoutMs: 5000 });
         if (!given_fake) await fake.close();
@@ -250,6 +254,13 @@ export async function setupGateway({
     if (!given_fake) await fake.close();
     throw e;
   }
+}
+
+// Text for assertion messages: the response, what the fake Google saw, and the tail of the gateway's log.
+export function report(fake, gw, res, { tail = 4000 } = {}) {
+  const seen = fake.state.requests.map((r) => `${r.method} ${r.rpc}${r.model ? ` model=${r.model}` : ''} -> ${r.status}${r.aborted ? ' (aborted)' : ''}`);
+  const resp = res ? `response: ${res.status} ${String(res.text ?? '').slice(0, 1500)}\n` : '';
+  return `${resp}fake Google saw:\n  ${seen.join('\n  ') || '(nothing)'}\ngateway log tail:\n${gw.logs().slice(-tail)}`;
 }
 
 // ---- HTTP client helpers -------------------------------------------------------------------------------
