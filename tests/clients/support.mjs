@@ -93,7 +93,8 @@ export function make_gemini_home(extra_settings = {}) {
 // Runs gemini-cli to completion (or kills its whole process group after timeoutMs).
 // Resolves {code, signal, stdout, stderr, ms, timedOut, guardLog}.
 export function run_gemini(args, { home, cwd, env = {}, timeoutMs = 120000 } = {}) {
-  const guard_log = path.join(tempDir('gcg-guard-'), 'guard.log');
+  const scratch = tempDir('gcg-gemini-run-');
+  const guard_log = path.join(scratch, 'guard.log');
   const base = { ...process.env };
   // Nothing from the caller's environment may steer the client elsewhere or change its auth.
   for (const k of Object.keys(base)) {
@@ -107,6 +108,7 @@ export function run_gemini(args, { home, cwd, env = {}, timeoutMs = 120000 } = {
     NO_COLOR: '1',
     TERM: 'dumb',
     GUARD_LOG: guard_log,
+    TMPDIR: scratch,  // its error reports (gemini-client-error-*.json) go here and are removed with the run
     ...env,
   };
   const started = Date.now();
