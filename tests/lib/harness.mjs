@@ -102,8 +102,10 @@ export async function freePort() {
   });
 }
 
+// Without a fake, the Google URLs point at a refused loopback port: a test must never reach the real Google.
+const NOWHERE = { url: 'http://127.0.0.1:9' };
 function child_env(fake, env) {
-  return { ...process.env, ...(fake ? fakeEnv(fake) : {}), ...(env || {}) };
+  return { ...process.env, ...fakeEnv(fake || NOWHERE), ...(env || {}) };
 }
 
 // Runs `gcli-gateway <args>`; resolves {code, stdout, stderr}; rejects on a non-zero exit unless allowFailure.
