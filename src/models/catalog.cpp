@@ -109,6 +109,10 @@ catalog catalog::defaults() {
   m.push_back(entry("gemini-3.1-flash-lite", "Gemini 3.1 Flash-Lite"));
   // gemini-cli sends 3.5 Flash to Code Assist under its backend name (upstream-code-assist.md §8.1, §12.7).
   m.push_back(entry("gemini-3.5-flash", "Gemini 3.5 Flash", 65536, true, "gemini-3-flash"));
+  // The newest GA models gemini-cli 0.61 sends (to Code Assist too, for accounts with access):
+  // its LATEST_GEMINI_FLASH_MODEL and LATEST_GEMINI_FLASH_LITE_MODEL, passed through unchanged.
+  m.push_back(entry("gemini-3.8-flash", "Gemini 3.8 Flash"));
+  m.push_back(entry("gemini-3.5-flash-lite", "Gemini 3.5 Flash-Lite"));
   // `_vertex` ids are Code Assist ids of their own (§8.5): passed through unchanged.
   for (const char* base : {"gemini-2.0-flash", "gemini-2.5-flash", "gemini-2.5-flash-lite", "gemini-2.5-pro",
                            "gemini-3-flash-preview", "gemini-3-pro-preview"}) {

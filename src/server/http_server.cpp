@@ -236,7 +236,7 @@ struct http_server::impl {
       co_await http::async_read_header(s->stream, s->buffer, parser, net::redirect_error(net::use_awaitable, ec));
       s->idle = false;
       first = false;
-      if (ec) break;  // timeout, EOF, garbage: close
+      if (ec && ec != http::error::body_limit) break;  // timeout, EOF, garbage: close
       auto len = parser.content_length();
       if (len && *len > settings.max_body_bytes) ec = http::error::body_limit;
       if (!ec && !parser.is_done()) {
@@ -253,6 +253,18 @@ struct http_server::impl {
         std::string_view type = "application/json";
         header_list extra{{"Connection", "close"}};
         co_await ex.respond(413, type, std::move(body), extra);
+        // Lingering close: read and discard what the client is still sending for a moment, so that closing
+        // with unread data does not reset the connection before the client has read the 413.
+        s->stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+        s->stream.expires_after(std::chrono::seconds(2));
+        std::size_t drained = 0;
+        while (drained < 64 * 1024 * 1024) {
+          s->buffer.clear();
+          auto n = co_await s->stream.async_read_some(s->buffer.prepare(64 * 1024),
+                                                      net::redirect_error(net::use_awaitable, ec));
+          if (ec) break;
+          drained += n;
+        }
         break;
       }
       if (ec) break;

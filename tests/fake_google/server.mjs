@@ -27,7 +27,10 @@ export const SCOPE = 'openid https://www.googleapis.com/auth/userinfo.profile ht
 export const DEFAULT_MODELS = (() => {
   const base = ['gemini-2.5-pro', 'gemini-2.5-flash', 'gemini-2.5-flash-lite', 'gemini-2.0-flash',
     'gemini-3-pro-preview', 'gemini-3.1-pro-preview', 'gemini-3-flash-preview', 'gemini-3-flash',
-    'gemini-3.1-flash-lite', 'gemini-3.1-flash-lite-preview'];
+    'gemini-3.1-flash-lite', 'gemini-3.1-flash-lite-preview',
+    // gemini-cli 0.61's LATEST_GEMINI_FLASH_MODEL / LATEST_GEMINI_FLASH_LITE_MODEL (sent to Code Assist when the
+    // account has latest-flash GA access: getBackendModelMappings in its packages/core/src/config/models.ts)
+    'gemini-3.8-flash', 'gemini-3.5-flash-lite'];
   return [...base, ...base.map((m) => `${m}_vertex`)];
 })();
 
