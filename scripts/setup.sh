@@ -8,7 +8,7 @@ pkgs=(
   libssl-dev libsqlite3-dev libpq-dev libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
-  iproute2 util-linux ca-certificates curl
+  iproute2 util-linux ca-certificates curl wrk
 )
 command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
 command -v npm  >/dev/null 2>&1 || pkgs+=(npm)
