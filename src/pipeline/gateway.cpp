@@ -1,15 +1,19 @@
-// One request's phases (see gateway.hpp). The Gemini-native dialect is served here; the upstream
-// answer is unwrapped from the Code Assist envelope event by event, one client write per upstream read.
+// Routing, client authentication and the dialect-independent request flow (see gateway.hpp). The
+// upstream answer is unwrapped from the Code Assist envelope event by event and handed to the
+// dialect's translator; one client write per upstream read.
 #include "pipeline/gateway.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
-#include <boost/url/decode_view.hpp>
 #include <spdlog/spdlog.h>
 
 #include "core/ids.hpp"
 #include "sse/parser.hpp"
-#include "sse/serializer.hpp"
-#include "translate/gemini/native.hpp"
+#include "translate/gemini/stream.hpp"
 #include "upstream/proto/envelope.hpp"
 #include "upstream/proto/google_error.hpp"
 
@@ -18,46 +22,28 @@ namespace gw::pipeline {
 namespace json = boost::json;
 using server::exchange;
 
-struct gateway::call {
-  server::client_key key;
-  models::model_spec spec;
-  json::object request;
-  std::string prompt_id;
-  std::string session_id;
-};
+void response_translator::on_chunk_text(std::string_view text, std::string& out) {
+  boost::system::error_code ec;
+  auto v = json::parse(text, ec);
+  if (!ec && v.is_object()) on_chunk(v.get_object(), out);
+}
 
 namespace {
 
-constexpr std::string_view json_type = "application/json; charset=utf-8";
-constexpr std::string_view model_prefixes[] = {"/v1beta/models", "/v1/models", "/v1alpha/models"};
-
-std::string google_error_body(int code, std::string_view message, std::string_view status) {
-  json::object inner{{"code", code}, {"message", message}, {"status", status}};
-  return json::serialize(json::object{{"error", std::move(inner)}});
-}
-
-std::string retry_after_seconds(std::chrono::milliseconds d) {
-  auto s = (d.count() + 999) / 1000;
-  return std::to_string(std::max<std::int64_t>(s, 1));
-}
-
-// True when an upstream stream event is a bare error object rather than a response envelope.
+// A bare error object (or array-wrapped one) where a response envelope was expected.
 bool is_error_event(std::string_view data) {
   if (data.find("\"error\"") == std::string_view::npos) return false;
   boost::system::error_code ec;
   auto v = json::parse(data, ec);
   if (ec) return false;
-  if (v.is_array() && !v.get_array().empty()) return v.get_array()[0].is_object() && v.get_array()[0].get_object().contains("error");
+  if (v.is_array()) return !v.get_array().empty() && v.get_array()[0].is_object() && v.get_array()[0].get_object().contains("error");
   return v.is_object() && v.get_object().contains("error") && !v.get_object().contains("response");
 }
 
-std::string decode(std::string_view s) {
-  if (s.find('%') == std::string_view::npos) return std::string(s);
-  auto dv = boost::urls::make_pct_string_view(s);
-  if (!dv) return std::string(s);
-  std::string out;
-  for (char ch : dv->decode()) out += ch;
-  return out;
+constexpr std::string_view gemini_prefixes[] = {"/v1beta/models", "/v1/models", "/v1alpha/models"};
+
+bool starts_with_segment(std::string_view path, std::string_view prefix) {
+  return path.starts_with(prefix) && (path.size() == prefix.size() || path[prefix.size()] == '/');
 }
 
 }  // namespace
@@ -66,17 +52,8 @@ gateway::gateway(settings s, models::catalog cat, server::key_cache& keys, crede
                  upstream::code_assist ca)
     : settings_(std::move(s)), catalog_(std::move(cat)), keys_(keys), creds_(creds), ca_(std::move(ca)) {}
 
-net::awaitable<void> gateway::fail(exchange& ex, const error& e) {
-  server::header_list extra;
-  if (e.retry_after) extra.emplace_back("Retry-After", retry_after_seconds(*e.retry_after));
-  int status = e.http_status();
-  if (e.source == error_source::internal && e.kind == error_kind::internal)
-    spdlog::error("request {}: internal error: {} ({})", ex.request_id(), e.message, e.detail);
-  else if (e.source == error_source::upstream)
-    spdlog::warn("request {}: upstream error {} {}: {} {}", ex.request_id(), e.upstream_status, e.reason, e.message,
-                 e.detail);
-  co_await ex.respond(static_cast<unsigned>(status), json_type,
-                      google_error_body(status, e.message, e.canonical_status()), extra);
+net::awaitable<void> gateway::send(exchange& ex, const rendered& r) {
+  co_await ex.respond(r.status, r.content_type, r.body, r.headers);
 }
 
 error gateway::not_found_model(std::string_view model) const {
@@ -85,16 +62,15 @@ error gateway::not_found_model(std::string_view model) const {
     if (!ids.empty()) ids += ", ";
     ids += m.id;
   }
-  auto e = client_error(error_kind::not_found, "model '" + std::string(model) +
-                                                    "' was not found upstream. Configured models: " + ids + ". " +
-                                                    models::parameters_help());
-  return e;
+  return client_error(error_kind::not_found, "model '" + std::string(model) +
+                                                 "' was not found upstream. Configured models: " + ids + ". " +
+                                                 models::parameters_help());
 }
 
 net::awaitable<void> gateway::handle(exchange& ex) {
   std::string_view path = ex.path();
   const auto& base = settings_.base_path;
-  if (!base.empty() && path.starts_with(base) && (path.size() == base.size() || path[base.size()] == '/')) {
+  if (!base.empty() && starts_with_segment(path, base)) {
     path.remove_prefix(base.size());
     if (path.empty()) path = "/";
   }
@@ -110,181 +86,66 @@ net::awaitable<void> gateway::handle(exchange& ex) {
     co_return;
   }
   if (path == "/healthz") {
-    co_await ex.respond(200, json_type, R"({"status":"ok"})");
+    co_await ex.respond(200, "application/json", R"({"status":"ok"})");
     co_return;
   }
   if (path == "/" && (method == server::http::verb::head || method == server::http::verb::get)) {
     co_await ex.respond(200, "text/plain; charset=utf-8", "gcli-gateway\n");
     co_return;
   }
-
-  std::string_view rest;
-  bool gemini = false;
-  for (std::string_view prefix : model_prefixes) {
-    if (path.starts_with(prefix) && (path.size() == prefix.size() || path[prefix.size()] == '/')) {
-      rest = path.substr(prefix.size());
-      gemini = true;
-      break;
+  for (std::string_view prefix : gemini_prefixes) {
+    if (starts_with_segment(path, prefix)) {
+      co_await gemini_route(ex, path.substr(prefix.size()));
+      co_return;
     }
   }
-  if (!gemini) {
-    co_await fail(ex, client_error(error_kind::not_found, "no route for " + std::string(path)));
-    co_return;
-  }
+  rendered r;
+  r.status = 404;
+  r.body = translate::gemini::error_body(client_error(error_kind::not_found, "no route for " + std::string(path)));
+  co_await send(ex, r);
+}
 
-  // Authentication
+net::awaitable<std::optional<server::client_key>> gateway::authenticate(
+    exchange& ex, const std::function<rendered(const error&)>& render) {
   auto key = server::extract_key(ex.req(), ex.query_param("key"));
   server::client_key who;
   auto st = key ? keys_.check(*key, &who) : server::auth_status::missing;
-  if (st != server::auth_status::ok) {
-    error e = st == server::auth_status::revoked
-                  ? client_error(error_kind::permission_denied, "API key has been revoked")
-              : st == server::auth_status::missing
-                  ? client_error(error_kind::unauthenticated,
-                                 "API key missing: send it as x-goog-api-key, Authorization: Bearer, x-api-key or ?key=")
-                  : client_error(error_kind::unauthenticated, "API key not valid. Please pass a valid API key.");
-    co_await fail(ex, e);
-    co_return;
-  }
-
-  if (rest.empty() || rest == "/") {
-    if (method != server::http::verb::get) {
-      co_await fail(ex, client_error(error_kind::not_found, "use GET to list models"));
-      co_return;
-    }
-    co_await gemini_models(ex, {});
-    co_return;
-  }
-  std::string target = decode(rest.substr(1));
-  auto colon = target.rfind(':');
-  if (colon == std::string::npos || target.find('/', colon) != std::string::npos) {
-    if (method != server::http::verb::get) {
-      co_await fail(ex, client_error(error_kind::not_found, "no route for " + std::string(path)));
-      co_return;
-    }
-    co_await gemini_models(ex, target);
-    co_return;
-  }
-  if (method != server::http::verb::post) {
-    co_await fail(ex, client_error(error_kind::not_found, "use POST for model actions"));
-    co_return;
-  }
-  call c;
-  c.key = who;
-  c.spec = models::parse(std::string_view(target).substr(0, colon), catalog_);
-  std::string action = target.substr(colon + 1);
-
-  boost::system::error_code ec;
-  auto body = json::parse(ex.req().body().empty() ? std::string_view("{}") : std::string_view(ex.req().body()), ec);
-  if (ec) {
-    co_await fail(ex, client_error(error_kind::bad_request, "request body is not valid JSON: " + ec.message()));
-    co_return;
-  }
-  if (action == "countTokens") {
-    auto contents = translate::gemini::count_tokens_contents(std::move(body));
-    if (!contents) {
-      co_await fail(ex, contents.err());
-      co_return;
-    }
-    c.request["contents"] = std::move(contents.value());
-    co_await gemini_count_tokens(ex, c);
-    co_return;
-  }
-  bool stream = action == "streamGenerateContent";
-  if (!stream && action != "generateContent") {
-    co_await fail(ex, client_error(error_kind::not_found, "unknown model action '" + action +
-                                                              "': use generateContent, streamGenerateContent or countTokens"));
-    co_return;
-  }
-  translate::gemini::native_options opt;
-  opt.gemini3 = models::is_gemini3(c.spec.upstream);
-  auto req = translate::gemini::request_to_upstream(std::move(body), opt);
-  if (!req) {
-    co_await fail(ex, req.err());
-    co_return;
-  }
-  c.request = std::move(req.value());
-  models::apply(c.spec, c.request);
-  c.prompt_id = random_hex(8);
-  c.session_id = random_uuid();
-  auto alt = ex.query_param("alt");
-  bool sse = alt && *alt == "sse";
-  co_await gemini_generate(ex, c, stream, sse);
+  if (st == server::auth_status::ok) co_return who;
+  error e = st == server::auth_status::revoked
+                ? client_error(error_kind::permission_denied, "API key has been revoked")
+            : st == server::auth_status::missing
+                ? client_error(error_kind::unauthenticated,
+                               "API key missing: send it as x-goog-api-key, Authorization: Bearer, x-api-key or ?key=")
+                : client_error(error_kind::unauthenticated, "API key not valid. Please pass a valid API key.");
+  co_await send(ex, render(e));
+  co_return std::nullopt;
 }
 
-net::awaitable<void> gateway::gemini_models(exchange& ex, std::string_view model) {
-  auto describe = [](const models::model_info& m, std::string_view name) {
-    return json::object{{"name", "models/" + std::string(name)},
-                        {"version", "001"},
-                        {"displayName", m.display_name.empty() ? m.id : m.display_name},
-                        {"description", "Gemini model served through Code Assist by gcli-gateway"},
-                        {"inputTokenLimit", m.input_token_limit},
-                        {"outputTokenLimit", m.output_token_limit},
-                        {"supportedGenerationMethods", json::array{"generateContent", "streamGenerateContent", "countTokens"}},
-                        {"temperature", 1},
-                        {"maxTemperature", 2},
-                        {"topP", 0.95},
-                        {"topK", 64},
-                        {"thinking", m.thinking}};
-  };
-  if (model.empty()) {
-    json::array list;
-    for (auto& m : catalog_.models()) list.push_back(describe(m, m.id));
-    json::object body;
-    body["models"] = std::move(list);
-    co_await ex.respond(200, json_type, json::serialize(body));
-    co_return;
-  }
-  std::string_view name = model.starts_with("models/") ? model.substr(7) : model;
-  auto spec = models::parse(name, catalog_);
-  if (auto* m = catalog_.find(spec.base)) {
-    co_await ex.respond(200, json_type, json::serialize(describe(*m, spec.requested)));
-    co_return;
-  }
-  co_await fail(ex, client_error(error_kind::not_found, "model '" + std::string(name) +
-                                                            "' is not among the configured models"));
-}
-
-net::awaitable<void> gateway::gemini_count_tokens(exchange& ex, call& c) {
+net::awaitable<result<std::int64_t>> gateway::count_tokens(const models::model_spec& spec,
+                                                           const json::array& contents) {
   std::vector<std::int64_t> tried;
   std::optional<error> last;
   auto* cl = upstream::client::current();
   for (int attempt = 0; attempt < settings_.max_attempts; ++attempt) {
-    auto l = co_await creds_.acquire(c.spec.upstream, tried);
-    if (!l) {
-      co_await fail(ex, last ? *last : l.err());
-      co_return;
-    }
-    auto body = upstream::wrap_count_tokens(c.spec.upstream, c.request.at("contents").as_array());
-    auto r = co_await ca_.call(*cl, "countTokens", std::move(body), l->access_token, c.spec.upstream);
+    auto l = co_await creds_.acquire(spec.upstream, tried);
+    if (!l) co_return last ? *last : std::move(l).err();
+    auto body = upstream::wrap_count_tokens(spec.upstream, contents);
+    auto r = co_await ca_.call(*cl, "countTokens", std::move(body), l->access_token, spec.upstream);
     if (!r) {
-      last = r.err();
+      last = std::move(r).err();
       continue;
     }
-    if (r->status == 200) {
-      auto n = upstream::parse_count_tokens(r->body);
-      if (!n) {
-        co_await fail(ex, n.err());
-        co_return;
-      }
-      json::object body;
-      body["totalTokens"] = n.value();
-      co_await ex.respond(200, json_type, json::serialize(body));
-      co_return;
-    }
+    if (r->status == 200) co_return upstream::parse_count_tokens(r->body);
     auto ge = upstream::classify_google_error(static_cast<int>(r->status), r->body, epoch_ms(now_ms()));
-    if (ge.kind == error_kind::not_found) ge = not_found_model(c.spec.requested);
-    if (!ge.credential_scoped) {
-      co_await fail(ex, ge);
-      co_return;
-    }
+    if (ge.kind == error_kind::not_found) co_return not_found_model(spec.requested);
+    if (!ge.credential_scoped) co_return ge;
     tried.push_back(l->id);
     last = std::move(ge);
   }
-  co_await fail(ex, last ? *last : internal_error("no attempt was made"));
+  co_return last ? *last : internal_error("no attempt was made");
 }
 
-net::awaitable<void> gateway::gemini_generate(exchange& ex, call& c, bool stream, bool sse) {
+net::awaitable<void> gateway::execute(exchange& ex, dialect_call& call) {
   std::vector<std::int64_t> tried;
   std::optional<error> last;
   auto* cl = upstream::client::current();
@@ -298,18 +159,29 @@ net::awaitable<void> gateway::gemini_generate(exchange& ex, call& c, bool stream
       c.attach(nullptr);
     }
   } unwatch_guard{ex, cancel};
+  std::string prompt_id = random_hex(8);
+  std::string session_id = random_uuid();
+
+  auto fail = [&](const error& e) -> net::awaitable<void> {
+    if (e.source == error_source::upstream)
+      spdlog::warn("request {}: upstream error {} {}: {} {}", ex.request_id(), e.upstream_status, e.reason, e.message,
+                   e.detail);
+    else if (e.kind == error_kind::internal)
+      spdlog::error("request {}: internal error: {} ({})", ex.request_id(), e.message, e.detail);
+    co_await send(ex, call.render_error(e));
+  };
 
   bool refreshed = false;
   for (int attempt = 0; attempt < settings_.max_attempts; ++attempt) {
-    auto l = co_await creds_.acquire(c.spec.upstream, tried);
+    auto l = co_await creds_.acquire(call.spec.upstream, tried);
     if (!l) {
-      co_await fail(ex, last ? *last : l.err());
+      co_await fail(last ? *last : l.err());
       co_return;
     }
     std::string body = upstream::wrap_generate(
-        c.request, upstream::envelope_params{c.spec.upstream, l->project, c.prompt_id, c.session_id});
-    auto opened = co_await ca_.stream(*cl, stream ? "streamGenerateContent" : "generateContent", std::move(body),
-                                      l->access_token, c.spec.upstream, &cancel);
+        call.request, upstream::envelope_params{call.spec.upstream, l->project, prompt_id, session_id});
+    auto opened = co_await ca_.stream(*cl, call.stream ? "streamGenerateContent" : "generateContent", std::move(body),
+                                      l->access_token, call.spec.upstream, &cancel);
     if (cancel.cancelled() || ex.client_gone()) co_return;  // nobody is listening any more
     if (!opened) {
       last = opened.err();
@@ -322,7 +194,7 @@ net::awaitable<void> gateway::gemini_generate(exchange& ex, call& c, bool stream
       cancel.attach(nullptr);
       auto ge = upstream::classify_google_error(static_cast<int>(s.status()), err_body ? *err_body : std::string(),
                                                 epoch_ms(now_ms()));
-      if (s.status() == 401 && !refreshed) {
+      if (s.status() == 401 && !refreshed) {  // the token was refused: refresh once, then try again
         refreshed = true;
         --attempt;
         auto fresh = co_await creds_.refresh_after_unauthorized(l->id);
@@ -333,7 +205,7 @@ net::awaitable<void> gateway::gemini_generate(exchange& ex, call& c, bool stream
       switch (ge.kind) {
         case error_kind::rate_limited:
         case error_kind::quota_exhausted:
-          creds_.cool_down(l->id, c.spec.upstream, ge.retry_after.value_or(std::chrono::seconds(60)));
+          creds_.cool_down(l->id, call.spec.upstream, ge.retry_after.value_or(std::chrono::seconds(60)));
           break;
         case error_kind::validation_required:
           creds_.mark(l->id, credentials::state::validation_required, ge.message, ge.help_url);
@@ -342,13 +214,13 @@ net::awaitable<void> gateway::gemini_generate(exchange& ex, call& c, bool stream
           creds_.mark(l->id, credentials::state::error, ge.message, ge.help_url);
           break;
         case error_kind::not_found:
-          ge = not_found_model(c.spec.requested);
+          ge = not_found_model(call.spec.requested);
           break;
         default:
           break;
       }
       if (!ge.credential_scoped) {
-        co_await fail(ex, ge);
+        co_await fail(ge);
         co_return;
       }
       tried.push_back(l->id);
@@ -356,97 +228,169 @@ net::awaitable<void> gateway::gemini_generate(exchange& ex, call& c, bool stream
       continue;
     }
 
-    // 200: commit.
-    if (!stream) {
+    // 200: from here on the answer is committed to this credential.
+    if (!call.stream) {
       auto all = co_await s.read_all(cl->settings().max_response_bytes);
       cancel.attach(nullptr);
       if (!all) {
-        if (cancel.cancelled()) co_return;
-        co_await fail(ex, all.err());
+        if (!cancel.cancelled()) co_await fail(all.err());
         co_return;
       }
       boost::system::error_code ec;
       auto v = json::parse(*all, ec);
       if (ec) {
-        co_await fail(ex, make_error(error_kind::upstream_protocol, error_source::upstream,
-                                     "upstream answered invalid JSON"));
+        co_await fail(make_error(error_kind::upstream_protocol, error_source::upstream, "upstream answered invalid JSON"));
         co_return;
       }
       auto inner = upstream::unwrap_response(std::move(v));
       if (!inner) {
-        co_await fail(ex, inner.err());
+        co_await fail(inner.err());
         co_return;
       }
-      co_await ex.respond(200, json_type, json::serialize(inner.value()));
-      co_return;
-    }
-
-    if (!co_await ex.begin_stream(200, sse ? "text/event-stream" : json_type)) {
-      s.cancel();
-      co_return;
-    }
-    sse::parser parser;
-    std::string out, inner;
-    out.reserve(64 * 1024);
-    bool first = true;
-    auto append_element = [&](std::string_view json_text) {
-      if (sse) {
-        sse::append_data_event(out, json_text);
-      } else {
-        out += first ? "[" : ",\r\n";
-        out += json_text;
-      }
-      first = false;
-    };
-    std::optional<error> broke;
-    for (;;) {
-      auto piece = co_await s.read_some();
-      if (!piece) {
-        if (cancel.cancelled() || ex.client_gone()) co_return;
-        broke = piece.err();
-        break;
-      }
-      if (piece->empty()) {
-        if (parser.has_partial())
-          broke = make_error(error_kind::upstream_protocol, error_source::upstream, "upstream stream was truncated");
-        break;
-      }
-      out.clear();
-      parser.feed(*piece, [&](const sse::event& ev) {
-        if (ev.data.empty()) return;
-        if (is_error_event(ev.data)) {
-          std::string_view d = ev.data;
-          json::value v = json::parse(d);
-          if (v.is_array()) v = v.get_array()[0];
-          append_element(json::serialize(v));
-          return;
-        }
-        if (upstream::unwrap_event_text(ev.data, inner)) append_element(inner);
-        // malformed events are dropped, as gemini-cli drops them
-      });
-      if (parser.overflowed()) {
-        broke = make_error(error_kind::upstream_protocol, error_source::upstream, "upstream event too large");
-        break;
-      }
-      if (!out.empty() && !co_await ex.write_chunk(out)) {
-        s.cancel();
+      auto text = call.translator->whole(inner.value());
+      if (!text) {
+        co_await fail(text.err());
         co_return;
       }
+      co_await ex.respond(200, "application/json", std::move(text.value()));
+      co_return;
     }
-    out.clear();
-    if (broke) {
-      spdlog::warn("request {}: upstream stream broke: {} {}", ex.request_id(), broke->message, broke->detail);
-      auto e = *broke;
-      if (e.kind == error_kind::cancelled) e.kind = error_kind::upstream_unavailable;
-      e.message = "upstream stream ended unexpectedly: " + e.message;
-      append_element(google_error_body(e.http_status(), e.message, e.canonical_status()));
-    }
-    if (!sse) out += first ? "[]" : "]";
-    if (!out.empty()) co_await ex.write_chunk(out);
-    co_await ex.end_stream();
+    co_await pump(ex, call, s);
     co_return;
   }
-  co_await fail(ex, last ? *last : internal_error("no attempt was made"));
+  co_await fail(last ? *last : internal_error("no attempt was made"));
+}
+
+// Streams the upstream answer to the client. A second coroutine writes heartbeats while the upstream is
+// silent; both run on this connection's thread, and a flag plus a timer keep their writes apart.
+net::awaitable<void> gateway::pump(exchange& ex, dialect_call& call, upstream::stream_response& s) {
+  if (!co_await ex.begin_stream(200, call.stream_content_type)) {
+    s.cancel();
+    co_return;
+  }
+  auto& tr = *call.translator;
+  struct beat_state {
+    bool reading = false;   // the pump waits on the upstream: a heartbeat may be written now
+    bool writing = false;   // a heartbeat write is in flight: the pump must wait for it
+    bool stop = false;
+    bool beat_done = false;
+    std::chrono::steady_clock::time_point last_write = std::chrono::steady_clock::now();
+  };
+  auto st = std::make_shared<beat_state>();
+  auto exec = co_await net::this_coro::executor;
+  auto beat_timer = std::make_shared<net::steady_timer>(exec);
+  auto wake = std::make_shared<net::steady_timer>(exec, net::steady_timer::time_point::max());
+  auto interval = settings_.heartbeat;
+  net::co_spawn(
+      exec,
+      [st, beat_timer, wake, interval, &ex, &tr]() -> net::awaitable<void> {
+        std::string hb;
+        while (!st->stop) {
+          beat_timer->expires_at(st->last_write + interval);
+          boost::system::error_code ec;
+          co_await beat_timer->async_wait(net::redirect_error(net::use_awaitable, ec));
+          if (st->stop) break;
+          if (!st->reading || std::chrono::steady_clock::now() < st->last_write + interval) continue;
+          hb.clear();
+          tr.heartbeat(hb);
+          if (hb.empty()) {
+            st->last_write = std::chrono::steady_clock::now();
+            continue;
+          }
+          st->writing = true;
+          bool ok = co_await ex.write_chunk(hb);
+          st->writing = false;
+          st->last_write = std::chrono::steady_clock::now();
+          wake->cancel();
+          if (!ok) break;
+        }
+        st->beat_done = true;
+        wake->cancel();
+      },
+      net::detached);
+  // Stops the heartbeat coroutine and waits until it no longer touches the exchange.
+  auto stop_beats = [&]() -> net::awaitable<void> {
+    st->stop = true;
+    beat_timer->cancel();
+    while (!st->beat_done) {
+      boost::system::error_code ec;
+      wake->expires_at(net::steady_timer::time_point::max());
+      co_await wake->async_wait(net::redirect_error(net::use_awaitable, ec));
+    }
+  };
+  auto wait_for_beat = [&]() -> net::awaitable<void> {
+    while (st->writing) {
+      boost::system::error_code ec;
+      wake->expires_at(net::steady_timer::time_point::max());
+      co_await wake->async_wait(net::redirect_error(net::use_awaitable, ec));
+    }
+  };
+
+  sse::parser parser;
+  std::string out, inner;
+  out.reserve(64 * 1024);
+  std::optional<error> broke;
+  bool ended = false;  // the translator ended the stream (an in-stream error event)
+  for (;;) {
+    st->reading = true;
+    auto piece = co_await s.read_some();
+    st->reading = false;
+    co_await wait_for_beat();
+    if (!piece) {
+      if (ex.client_gone()) break;
+      broke = piece.err();
+      break;
+    }
+    if (piece->empty()) {
+      if (parser.has_partial())
+        broke = make_error(error_kind::upstream_protocol, error_source::upstream, "upstream stream was truncated");
+      break;
+    }
+    out.clear();
+    parser.feed(*piece, [&](const sse::event& ev) {
+      if (ev.data.empty() || ended) return;
+      if (is_error_event(ev.data)) {
+        auto e = upstream::classify_google_error(500, ev.data, epoch_ms(now_ms()));
+        tr.on_error(e, out);
+        ended = true;
+        return;
+      }
+      if (upstream::unwrap_event_text(ev.data, inner)) tr.on_chunk_text(inner, out);
+      // malformed events are dropped, as gemini-cli drops them
+    });
+    if (parser.overflowed()) {
+      broke = make_error(error_kind::upstream_protocol, error_source::upstream, "upstream event too large");
+      break;
+    }
+    if (!out.empty()) {
+      st->last_write = std::chrono::steady_clock::now();
+      if (!co_await ex.write_chunk(out)) {
+        s.cancel();
+        break;
+      }
+    }
+    if (ended) {
+      s.cancel();
+      break;
+    }
+  }
+  co_await stop_beats();
+  if (ex.client_gone()) {
+    s.cancel();
+    co_return;
+  }
+  out.clear();
+  if (broke) {
+    spdlog::warn("request {}: upstream stream broke: {} {}", ex.request_id(), broke->message, broke->detail);
+    auto e = *broke;
+    if (e.kind == error_kind::cancelled) e.kind = error_kind::upstream_unavailable;
+    e.message = "upstream stream ended unexpectedly: " + e.message;
+    tr.on_error(e, out);
+  } else if (!ended) {
+    tr.on_finish(out);
+  }
+  if (!out.empty()) co_await ex.write_chunk(out);
+  co_await ex.end_stream();
 }
 
 }  // namespace gw::pipeline

@@ -1,12 +1,17 @@
 // One request's phases: route -> auth -> translate -> pick credential -> send -> (retry before the
-// response is committed) -> stream back. Dialect code is pure (translate/); this file is the glue.
+// response is committed) -> stream back. Dialect code is pure (translate/); this is the glue.
+// gateway.cpp: routing, authentication and the dialect-independent flow; <dialect>.cpp: each dialect's glue.
 #pragma once
 #include <boost/asio/awaitable.hpp>
+#include <boost/json/array.hpp>
+#include <chrono>
+#include <optional>
 #include <string>
 
 #include "credentials/io/manager.hpp"
 #include "models/catalog.hpp"
 #include "models/model_name.hpp"
+#include "pipeline/dialect.hpp"
 #include "server/auth.hpp"
 #include "server/http_server.hpp"
 #include "upstream/code_assist.hpp"
@@ -18,6 +23,7 @@ namespace net = boost::asio;
 struct settings {
   int max_attempts = 3;                 // credentials tried for one request before giving up
   std::string base_path = "/gemini_cli";
+  std::chrono::milliseconds heartbeat{15'000};  // stream keep-alive during upstream silence
 };
 
 class gateway {
@@ -27,13 +33,18 @@ class gateway {
   net::awaitable<void> handle(server::exchange& ex);
 
  private:
-  struct call;
-  net::awaitable<void> gemini_models(server::exchange& ex, std::string_view model);
-  net::awaitable<void> gemini_action(server::exchange& ex, std::string_view model, std::string_view action);
-  net::awaitable<void> gemini_generate(server::exchange& ex, call& c, bool stream, bool sse);
-  net::awaitable<void> gemini_count_tokens(server::exchange& ex, call& c);
-  net::awaitable<void> fail(server::exchange& ex, const error& e);
+  // generic flow
+  net::awaitable<std::optional<server::client_key>> authenticate(server::exchange& ex,
+                                                                 const std::function<rendered(const error&)>& render);
+  net::awaitable<void> execute(server::exchange& ex, dialect_call& call);
+  net::awaitable<void> pump(server::exchange& ex, dialect_call& call, upstream::stream_response& s);
+  net::awaitable<result<std::int64_t>> count_tokens(const models::model_spec& spec, const boost::json::array& contents);
+  net::awaitable<void> send(server::exchange& ex, const rendered& r);
   error not_found_model(std::string_view model) const;
+
+  // Gemini native (native.cpp)
+  net::awaitable<void> gemini_route(server::exchange& ex, std::string_view rest);
+  net::awaitable<void> gemini_models(server::exchange& ex, std::string_view model);
 
   settings settings_;
   models::catalog catalog_;

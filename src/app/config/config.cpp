@@ -83,6 +83,8 @@ const option options[] = {
                c.manager.onboard_poll = ms(x)),
     GW_INT_OPT("max_attempts", "GCLI_GATEWAY_MAX_ATTEMPTS", "credentials tried per request",
                c.pipeline.max_attempts = int(x)),
+    GW_INT_OPT("heartbeat_ms", "GCLI_GATEWAY_HEARTBEAT_MS", "stream keep-alive interval during upstream silence",
+               c.pipeline.heartbeat = ms(x)),
     GW_STR_OPT("base_path", "GCLI_GATEWAY_BASE_PATH", "extra mount point of every route (default /gemini_cli)",
                pipeline.base_path),
 };

@@ -1,0 +1,62 @@
+// What the generic request flow needs from a client dialect: the Gemini request it translated, how to
+// render the answer (whole or streamed) and how to render an error before the response is committed.
+#pragma once
+#include <boost/json/object.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/result.hpp"
+#include "models/model_name.hpp"
+#include "server/http_server.hpp"
+
+namespace gw::pipeline {
+
+struct rendered {
+  unsigned status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  server::header_list headers;
+};
+
+// The response side of one request (type-erased over each dialect's pure translators).
+class response_translator {
+ public:
+  virtual ~response_translator() = default;
+  virtual result<std::string> whole(const boost::json::object& response) = 0;  // non-stream answer body
+  // One upstream event, given as the unwrapped response's JSON text. Default: parse, then on_chunk.
+  virtual void on_chunk_text(std::string_view json, std::string& out);
+  virtual void on_chunk(const boost::json::object& response, std::string& out) = 0;
+  virtual void on_finish(std::string& out) = 0;
+  virtual void on_error(const error& e, std::string& out) = 0;
+  virtual void heartbeat(std::string& out) = 0;
+};
+
+// Adapts a dialect's pure pieces (a stream_from_gemini type and a from_gemini function) to response_translator.
+template <class Stream, class Whole>
+class translator_adapter final : public response_translator {
+ public:
+  translator_adapter(Stream s, Whole w) : s_(std::move(s)), w_(std::move(w)) {}
+  result<std::string> whole(const boost::json::object& r) override { return w_(r); }
+  void on_chunk(const boost::json::object& r, std::string& out) override { s_.on_chunk(r, out); }
+  void on_finish(std::string& out) override { s_.on_finish(out); }
+  void on_error(const error& e, std::string& out) override { s_.on_error(e, out); }
+  void heartbeat(std::string& out) override { s_.heartbeat(out); }
+  Stream& stream() { return s_; }
+
+ private:
+  Stream s_;
+  Whole w_;
+};
+
+struct dialect_call {
+  std::string dialect;                  // "gemini", "openai", "anthropic" (logs, usage)
+  boost::json::object request;          // the Gemini request (not yet wrapped in the Code Assist envelope)
+  models::model_spec spec;
+  bool stream = false;
+  std::string stream_content_type = "text/event-stream";
+  std::unique_ptr<response_translator> translator;
+  std::function<rendered(const error&)> render_error;
+};
+
+}  // namespace gw::pipeline
