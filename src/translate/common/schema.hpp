@@ -75,6 +75,8 @@ class function_name_map {
   std::string_view to_upstream(std::string_view client_name) const noexcept;
   // True when no name was renamed.
   bool identity() const noexcept;
+  // Every (client name, upstream name) pair, in registration order.
+  const std::vector<std::pair<std::string, std::string>>& entries() const noexcept { return names_; }
 
  private:
   std::vector<std::pair<std::string, std::string>> names_;  // (client, upstream), in registration order
