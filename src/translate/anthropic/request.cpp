@@ -337,10 +337,9 @@ void finish_turn(turn& t) {
       parts.push_back(std::move(p));
     }
   } else {
-    for (auto& p : t.parts)
-      if (is_function_response(p)) parts.push_back(std::move(p));
-    for (auto& p : t.parts)
-      if (!p.is_null() && !is_function_response(p)) parts.push_back(std::move(p));
+    json::array rest;
+    for (auto& p : t.parts) (is_function_response(p) ? parts : rest).push_back(std::move(p));
+    for (auto& p : rest) parts.push_back(std::move(p));
   }
   t.parts = std::move(parts);
 }
