@@ -24,7 +24,8 @@ command -v ip >/dev/null || [ -x /usr/sbin/ip ] || [ -x /sbin/ip ] || die "ip no
 stamp="$here/node_modules/.gw-install-stamp"
 want="$(sha256sum "$here/package-lock.json" | cut -d' ' -f1) node-$(node --version)"
 if [ "${CLIENT_TESTS_SKIP_INSTALL:-0}" != 1 ]; then
-  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || [ ! -e "$here/node_modules/.bin/gemini" ]; then
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || [ ! -e "$here/node_modules/.bin/gemini" ] \
+     || [ ! -e "$here/node_modules/.bin/claude" ]; then
     echo "tests/clients: npm ci (lockfile changed or node_modules missing)"
     (cd "$here" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci failed"
     echo "$want" > "$stamp"
