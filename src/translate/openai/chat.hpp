@@ -52,7 +52,7 @@
 // choice, one that arrived on a thought or empty-text part before it) reaches the client twice:
 //  - as `extra_content.google.thought_signature` on the tool call (Google's own OpenAI-compatible channel);
 //  - inside the tool-call id, for clients that keep nothing but the id (stateless, no server cache):
-//      <base id>__gsig_<8 hex: FNV-1a of the upstream model id>_<signature in unpadded base64url>
+//      <base id>__gsig_<8 hex: FNV-1a of the upstream model id><count of '=' padding>_<signature, base64url, unpadded>
 //    where <base id> is Gemini's functionCall.id, else a minted "call_<24 base62>".
 // On replay the id's signature is used when its tag names the current upstream model, a foreign tag drops it
 // (a signature from another model fails as "Corrupted thought signature"), and an untagged id falls back to

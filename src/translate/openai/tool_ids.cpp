@@ -1,6 +1,7 @@
 // Tool-call id minting and the signature-carrying id format (see chat.hpp, "Thought signatures").
 #include "translate/openai/tool_ids.hpp"
 
+#include <algorithm>
 #include <cstdint>
 
 namespace gw::translate::openai {
@@ -61,13 +62,14 @@ bool is_minted_tool_call_id(std::string_view id) noexcept {
 std::string encode_tool_call_id(std::string_view base, std::string_view signature, std::string_view upstream_model) {
   std::string id(base);
   if (signature.empty()) return id;
+  std::size_t padding = 0;
+  while (padding < signature.size() && signature[signature.size() - 1 - padding] == '=') ++padding;
+  signature.remove_suffix(padding);
   id += sig_marker;
   id += model_tag(upstream_model);
+  id += static_cast<char>('0' + std::min<std::size_t>(padding, 9));  // kept as a count: the id stays [A-Za-z0-9_-]
   id += '_';
-  for (char c : signature) {
-    if (c == '=') continue;
-    id += c == '+' ? '-' : c == '/' ? '_' : c;
-  }
+  for (char c : signature) id += c == '+' ? '-' : c == '/' ? '_' : c;
   return id;
 }
 
@@ -77,13 +79,15 @@ decoded_tool_call_id decode_tool_call_id(std::string_view id, std::string_view u
     d.base = std::string(id.substr(0, at));
     d.tagged = true;
     std::string_view rest = id.substr(at + sig_marker.size());
-    if (rest.size() < 10 || rest[8] != '_' || rest.substr(0, 8) != model_tag(upstream_model)) {
+    if (rest.size() < 11 || rest[9] != '_' || rest[8] < '0' || rest[8] > '9' ||
+        rest.substr(0, 8) != model_tag(upstream_model)) {
       d.foreign = true;
       return d;
     }
-    rest.remove_prefix(9);
+    const std::size_t padding = static_cast<std::size_t>(rest[8] - '0');
+    rest.remove_prefix(10);
     for (char c : rest) d.signature += c == '-' ? '+' : c == '_' ? '/' : c;
-    while (d.signature.size() % 4 != 0) d.signature += '=';
+    d.signature.append(padding, '=');
     return d;
   }
   if (const std::size_t at = id.find(litellm_marker); at != std::string_view::npos) {
