@@ -1,13 +1,23 @@
 // The Anthropic Messages dialect (POST /v1/messages, /v1/messages/count_tokens) <-> Gemini, pure.
 //
 // Request side (to_gemini): the client model name goes through the alias table, then models::parse. Content
-// blocks map as translation.md §3.1 describes; thinking blocks carry no text upstream (thought parts are
-// output-only), only their signature (see "Signatures" below). Unknown fields and unknown block types are
-// ignored; shapes the Messages API itself rejects are bad_request with the place named.
+// blocks map as translation.md §3.1 describes: `system` (string or text blocks; Claude Code's
+// "x-anthropic-billing-header:" block dropped) -> systemInstruction; role "system" inside `messages` -> user
+// text wrapped in <system-reminder> at its place; consecutive same-role messages merged (as Anthropic does);
+// in a user turn the functionResponses go first. Thinking blocks carry no text upstream (thought parts are
+// output-only), only their signature (see "Signatures" below). max_tokens is capped at the catalog's output
+// limit; thinking budgets/levels use the model-name grammar's mapping. Server tools: web_search becomes
+// {"googleSearch":{}} when no client tools are declared, the others are dropped. Unknown fields and unknown
+// block types are ignored; shapes the Messages API itself rejects are bad_request with the place named.
 //
 // Response side (from_gemini / stream_from_gemini): one content block per run of parts of the same kind:
 // thought parts -> "thinking", text (and executableCode / codeExecutionResult, rendered as fenced text) ->
-// "text", each functionCall -> "tool_use". Thinking blocks are shown whenever Gemini returned thought parts.
+// "text", each functionCall -> "tool_use" (Gemini's id reused, else "<tool_id_prefix><n>"; the client's tool
+// name restored). Thinking blocks are shown whenever Gemini returned thought parts. inlineData and grounding
+// metadata are not rendered. stop_reason: MAX_TOKENS -> max_tokens, a tool_use emitted -> tool_use, safety
+// stops and blocked prompts -> refusal, else end_turn; "stop_sequence" is never reported because Gemini does
+// not say that a stop sequence fired (stop_sequence stays null). usage: input_tokens = prompt - cached,
+// cache_read_input_tokens = cached, output_tokens = candidates + thoughts.
 //
 // Signatures: Gemini 3 needs each model turn's first functionCall replayed with the thoughtSignature it came
 // with, and Claude Code replays assistant messages block for block, thinking blocks included. So a signature
@@ -15,13 +25,14 @@
 //   "gw1#<upstream model>#<Gemini signature>"
 // A thought signature lands on the thinking block that is open when it arrives; a functionCall's own
 // signature lands on the open thinking block when that has none yet, else on a new thinking block with empty
-// text emitted just before the tool_use. A signature-only part never opens a text block. On replay the
+// text emitted just before the tool_use. A signature-only part never opens a block: with no thinking block
+// open it waits for the next thinking block or call (and is dropped if neither comes). A signature on answer
+// text goes to the thinking block still open right before it, if that has none; otherwise it is dropped (a
+// text block has no place for it, and Gemini only enforces the ones on function calls). On replay the
 // signature of the last thinking block before a tool_use goes on that functionCall part (so the first call of
 // a turn gets the one that came with it). A signature that is not ours, or was minted by another upstream
 // model, is dropped (a foreign signature fails with "Corrupted thought signature"); the pipeline's
-// ensure_thought_signatures then puts the sentinel where Gemini 3 requires one. Signatures Gemini puts on
-// plain text parts are not carried: there is no place for them on a text block, and Gemini only enforces the
-// ones on function calls.
+// ensure_thought_signatures then puts the sentinel where Gemini 3 requires one.
 #pragma once
 #include <cstdint>
 #include <string>
