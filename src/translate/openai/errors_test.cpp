@@ -73,8 +73,11 @@ TEST(OpenaiRenderError, StatusTypeAndCodeByKind) {
     EXPECT_EQ(out.status, r.status) << to_string(r.kind);
     const auto b = body_of(out);
     EXPECT_EQ(b.at("type"), r.type) << to_string(r.kind);
-    if (r.code) EXPECT_EQ(b.at("code"), r.code) << to_string(r.kind);
-    else EXPECT_TRUE(b.at("code").is_null()) << to_string(r.kind);
+    if (r.code) {
+      EXPECT_EQ(b.at("code"), r.code) << to_string(r.kind);
+    } else {
+      EXPECT_TRUE(b.at("code").is_null()) << to_string(r.kind);
+    }
     EXPECT_EQ(b.at("message"), "m");
   }
 }

@@ -253,7 +253,9 @@ TEST(OpenaiStreamFromGemini, EveryTranscriptFollowsTheChunkGrammar) {
         ctx.show_reasoning = show;
         const parsed_stream ps = parse_stream(replay(read_file(t.file), ctx));
         check_grammar(ps, ctx, t.error);
-        if (!show) EXPECT_EQ(joined(ps, "reasoning_content"), "");
+        if (!show) {
+          EXPECT_EQ(joined(ps, "reasoning_content"), "");
+        }
       }
     }
   }
