@@ -14,8 +14,12 @@
 //    parametersJsonSchema (or the OpenAPI `parameters` slot when request_env::openapi_parameters), names
 //    sanitized to Gemini's rule and mapped back in responses. A function tool named exactly `codeExecution`,
 //    `googleSearch` or `urlContext` (and a tool of type web_search / web_search_preview) becomes that built-in
-//    Gemini tool, in its own Tool object. tool_choice none/auto/required/{function} -> NONE/AUTO/ANY(+names).
-//    The deprecated functions/function_call fields are read the same way.
+//    Gemini tool, in its own Tool object. tool_choice none/auto/required/{function} -> NONE/AUTO/ANY(+names),
+//    {"type":"allowed_tools"} -> AUTO, or ANY with the declared names when its mode is "required"; naming a
+//    function that is not among the tools is a 400 (as OpenAI does); naming a built-in sets nothing (it cannot
+//    be forced); without function declarations no toolConfig is sent. The deprecated functions/function_call
+//    fields are read the same way. A functionCall part without a name (a streamed-arguments continuation) is
+//    not reported as a call.
 //  - temperature, top_p, top_k, max_completion_tokens (preferred) / max_tokens (clamped to the catalog's output
 //    limit), stop (<= 5), n (-> candidateCount when > 1), seed, presence_penalty / frequency_penalty (omitted
 //    when 0: many clients always send 0 and some models refuse penalties), response_format (json_object ->

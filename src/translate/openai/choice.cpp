@@ -93,6 +93,7 @@ void choice_state::consume(const json::object& candidate, const response_context
       if (const json::value* fcv = part->if_contains("functionCall"); fcv && fcv->is_object()) {
         const json::object& fc = fcv->get_object();
         std::string_view name = str(fc, "name");
+        if (name.empty()) continue;  // a continuation of streamed arguments (unconfirmed on Code Assist): no call
         if (auto it = ctx.tool_names.find(name); it != ctx.tool_names.end()) name = it->second;
         const json::value* args = fc.if_contains("args");
         const std::string arguments = args && args->is_object() ? json::serialize(*args) : std::string("{}");

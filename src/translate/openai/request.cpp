@@ -729,11 +729,24 @@ result<std::optional<json::object>> read_tool_choice(const json::object& body, f
   }
   if (!tc) return std::optional<json::object>();
   json::object cfg;
+  auto declared = [&](std::string_view name) {
+    const auto& e = names.entries();
+    return std::any_of(e.begin(), e.end(), [&](const auto& p) { return p.first == name; });
+  };
+  bool builtin = false;
   auto named = [&](const json::value* fn) -> result<void> {
     const json::value* n = fn && fn->is_object() ? field(fn->get_object(), "name") : nullptr;
     if (!n || !n->is_string()) return bad(param + " must name a function", param);
+    const std::string_view name = n->get_string();
+    if (name == "codeExecution" || name == "googleSearch" || name == "urlContext") {
+      builtin = true;  // a built-in tool cannot be forced; the model decides, as with "auto"
+      return {};
+    }
+    if (!declared(name))
+      return bad(param + " names the function \"" + std::string(name.substr(0, 64)) + "\", which is not among the tools",
+                 param);
     cfg["mode"] = "ANY";
-    cfg["allowedFunctionNames"] = json::array{json::value(names.add(n->get_string()))};
+    cfg["allowedFunctionNames"] = json::array{json::value(names.to_upstream(name))};
     return {};
   };
   if (tc->is_string()) {
@@ -757,7 +770,8 @@ result<std::optional<json::object>> read_tool_choice(const json::object& body, f
           for (const auto& t : tl->get_array()) {
             const json::value* fn = t.is_object() ? field(t.get_object(), "function") : nullptr;
             const json::value* n = fn && fn->is_object() ? field(fn->get_object(), "name") : nullptr;
-            if (n && n->is_string()) allowed.push_back(json::value(names.add(n->get_string())));
+            if (n && n->is_string() && declared(n->get_string()))
+              allowed.push_back(json::value(names.to_upstream(n->get_string())));
           }
         }
         if (!allowed.empty()) cfg["allowedFunctionNames"] = std::move(allowed);
@@ -770,6 +784,7 @@ result<std::optional<json::object>> read_tool_choice(const json::object& body, f
   } else {
     return bad(param + " must be a string or an object", param);
   }
+  if (builtin) return std::optional<json::object>();
   return std::optional<json::object>(json::object{{"functionCallingConfig", std::move(cfg)}});
 }
 

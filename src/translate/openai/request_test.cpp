@@ -254,6 +254,14 @@ TEST(OpenaiToGemini, ToolChoiceModes) {
   EXPECT_EQ(ok(head + R"({"type":"function","function":{"name":"get"}}})").request.at("toolConfig"),
             J(R"({"functionCallingConfig":{"mode":"ANY","allowedFunctionNames":["get"]}})"));
   expect_bad(head + R"("sometimes"})", "tool_choice");
+  expect_bad(head + R"({"type":"function","function":{"name":"other"}}})", "tool_choice");
+  // a built-in cannot be forced: no toolConfig
+  EXPECT_FALSE(ok(R"({"model":"m","messages":[{"role":"user","content":"q"}],"tools":[{"type":"function","function":{"name":"get"}},
+    {"type":"function","function":{"name":"googleSearch"}}],"tool_choice":{"type":"function","function":{"name":"googleSearch"}}})")
+                   .request.contains("toolConfig"));
+  EXPECT_EQ(ok(head + R"({"type":"allowed_tools","allowed_tools":{"mode":"required","tools":[{"type":"function","function":{"name":"get"}},
+    {"type":"function","function":{"name":"undeclared"}}]}}})").request.at("toolConfig"),
+            J(R"({"functionCallingConfig":{"mode":"ANY","allowedFunctionNames":["get"]}})"));
   // no function declared: no toolConfig (ANY without functions is an upstream 400)
   EXPECT_FALSE(ok(R"({"model":"m","messages":[{"role":"user","content":"q"}],"tool_choice":"required"})").request.contains("toolConfig"));
 }
