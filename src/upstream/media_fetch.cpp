@@ -78,10 +78,10 @@ bool zeros(const net::ip::address_v6::bytes_type& b, int from, int to) {
 std::optional<std::uint32_t> embedded_v4(const net::ip::address_v6& a) {
   auto b = a.to_bytes();
   if (zeros(b, 0, 10) && b[10] == 0xFF && b[11] == 0xFF) return v4_at(b, 12);  // ::ffff:a.b.c.d (mapped)
-  if (zeros(b, 0, 12)) return v4_at(b, 12);                                     // ::a.b.c.d (compatible)
-  if (zeros(b, 0, 8) && b[8] == 0xFF && b[9] == 0xFF && !b[10] && !b[11]) return v4_at(b, 12);  // SIIT
+  if (zeros(b, 0, 12)) return v4_at(b, 12);                                    // ::a.b.c.d (compatible)
+  if (zeros(b, 0, 8) && b[8] == 0xFF && b[9] == 0xFF && !b[10] && !b[11]) return v4_at(b, 12);        // SIIT
   if (!b[0] && b[1] == 0x64 && b[2] == 0xFF && b[3] == 0x9B && zeros(b, 4, 12)) return v4_at(b, 12);  // NAT64
-  if (b[0] == 0x20 && b[1] == 0x02) return v4_at(b, 2);  // 6to4
+  if (b[0] == 0x20 && b[1] == 0x02) return v4_at(b, 2);                                               // 6to4
   return std::nullopt;
 }
 
@@ -94,12 +94,12 @@ address_class classify_v6(const net::ip::address_v6& a) noexcept {
                                                                 0,    0,    0,    0,    0, 0, 0x02, 0x54};
   if (b == aws_metadata) return address_class::metadata;
   if (!b[0] && b[1] == 0x64 && b[2] == 0xFF && b[3] == 0x9B && !b[4] && b[5] == 1)
-    return address_class::private_network;  // 64:ff9b:1::/48, local-use NAT64
-  if ((b[0] & 0xFE) == 0xFC) return address_class::private_network;                             // fc00::/7
-  if (b[0] == 0xFE && (b[1] & 0xC0) == 0x80) return address_class::link_local;                   // fe80::/10
-  if (b[0] == 0xFE && (b[1] & 0xC0) == 0xC0) return address_class::private_network;              // fec0::/10
-  if (b[0] == 0xFF) return address_class::multicast;                                             // ff00::/8
-  if (b[0] == 0x20 && b[1] == 0x01 && !b[2] && !b[3]) return address_class::reserved;            // Teredo
+    return address_class::private_network;                                           // 64:ff9b:1::/48, local-use NAT64
+  if ((b[0] & 0xFE) == 0xFC) return address_class::private_network;                  // fc00::/7
+  if (b[0] == 0xFE && (b[1] & 0xC0) == 0x80) return address_class::link_local;       // fe80::/10
+  if (b[0] == 0xFE && (b[1] & 0xC0) == 0xC0) return address_class::private_network;  // fec0::/10
+  if (b[0] == 0xFF) return address_class::multicast;                                 // ff00::/8
+  if (b[0] == 0x20 && b[1] == 0x01 && !b[2] && !b[3]) return address_class::reserved;                // Teredo
   if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0D && b[3] == 0xB8) return address_class::reserved;  // docs
   if ((b[0] & 0xE0) != 0x20) return address_class::reserved;  // only 2000::/3 is global unicast
   return address_class::global;
@@ -195,7 +195,8 @@ std::optional<allow_entry> parse_allow_entry(std::string_view text) {
     e.prefix = e.network.is_v4() ? 32 : 128;
     if (slash != std::string_view::npos) {
       auto len = host.substr(slash + 1);
-      if (len.empty() || len.size() > 3 || !std::all_of(len.begin(), len.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      if (len.empty() || len.size() > 3 ||
+          !std::all_of(len.begin(), len.end(), [](char c) { return c >= '0' && c <= '9'; }))
         return std::nullopt;
       e.prefix = std::stoi(std::string(len));
       if (e.prefix > max_prefix) return std::nullopt;
@@ -299,7 +300,8 @@ error reason(std::string why, std::string detail = {}) {
 }
 
 result<target_url> parse_target(std::string_view text) {
-  if (text.size() > max_url_length) return reason("the URL is longer than " + std::to_string(max_url_length) + " characters");
+  if (text.size() > max_url_length)
+    return reason("the URL is longer than " + std::to_string(max_url_length) + " characters");
   auto scheme_end = text.find("://");
   std::string scheme = lower(text.substr(0, scheme_end == std::string_view::npos ? 0 : scheme_end));
   if (scheme != "http" && scheme != "https") return reason("only http and https URLs can be fetched");
@@ -365,7 +367,8 @@ result<target_url> resolve_location(const target_url& base, std::string_view loc
   while (!loc.empty() && (loc.back() == ' ' || loc.back() == '\t')) loc.remove_suffix(1);
   auto colon = loc.find(':');
   auto first_special = loc.find_first_of("/?#");
-  if (colon != std::string_view::npos && colon > 0 && (first_special == std::string_view::npos || colon < first_special))
+  if (colon != std::string_view::npos && colon > 0 &&
+      (first_special == std::string_view::npos || colon < first_special))
     return parse_target(loc);  // absolute: scheme given
   if (loc.starts_with("//")) return parse_target(std::string(base.tls ? "https:" : "http:") + std::string(loc));
   std::string path = base.target.substr(0, base.target.find('?'));
@@ -402,11 +405,14 @@ std::string size_text(std::size_t n) {
   return std::to_string(n) + " bytes";
 }
 
-error too_large(const media_policy& p) { return reason("the content is larger than the limit of " + size_text(p.max_bytes)); }
+error too_large(const media_policy& p) {
+  return reason("the content is larger than the limit of " + size_text(p.max_bytes));
+}
 
 error io_failure(const char* what, const boost::system::error_code& ec, clock_type::time_point deadline,
                  const media_policy& p) {
-  if (timed_out(ec, deadline)) return reason("timed out after " + std::to_string(p.timeout.count()) + " ms", ec.message());
+  if (timed_out(ec, deadline))
+    return reason("timed out after " + std::to_string(p.timeout.count()) + " ms", ec.message());
   return reason(what, ec.message());
 }
 
@@ -526,7 +532,8 @@ net::awaitable<result<hop_outcome>> fetch_hop(net::any_io_executor ex, const std
   s.set_verify_callback(net::ssl::host_name_verification(u.host));
   ec = {};
   co_await s.async_handshake(net::ssl::stream_base::client, net::redirect_error(net::use_awaitable, ec));
-  if (ec) co_return io_failure("the TLS handshake failed (certificate not trusted or not for this host)", ec, deadline, p);
+  if (ec)
+    co_return io_failure("the TLS handshake failed (certificate not trusted or not for this host)", ec, deadline, p);
   co_return co_await exchange(s, u, p, deadline);
 }
 
@@ -556,21 +563,29 @@ address_class classify_address(const net::ip::address& a) noexcept {
 
 std::string_view describe(address_class c) noexcept {
   switch (c) {
-    case address_class::global: return "a public address";
-    case address_class::loopback: return "a loopback address";
-    case address_class::unspecified: return "an unspecified address";
-    case address_class::private_network: return "a private address";
-    case address_class::link_local: return "a link-local address";
-    case address_class::shared: return "a carrier-grade NAT address";
-    case address_class::multicast: return "a multicast address";
-    case address_class::metadata: return "a cloud metadata address";
-    case address_class::reserved: return "a reserved address";
+    case address_class::global:
+      return "a public address";
+    case address_class::loopback:
+      return "a loopback address";
+    case address_class::unspecified:
+      return "an unspecified address";
+    case address_class::private_network:
+      return "a private address";
+    case address_class::link_local:
+      return "a link-local address";
+    case address_class::shared:
+      return "a carrier-grade NAT address";
+    case address_class::multicast:
+      return "a multicast address";
+    case address_class::metadata:
+      return "a cloud metadata address";
+    case address_class::reserved:
+      return "a reserved address";
   }
   return "a refused address";
 }
 
-bool address_refused(const net::ip::address& a, const media_policy& policy, std::string_view host,
-                     std::uint16_t port) {
+bool address_refused(const net::ip::address& a, const media_policy& policy, std::string_view host, std::uint16_t port) {
   auto n = normalized(a);
   if (address_allowed_by_entry(n, port, policy) || name_allowed(host, port, policy)) return false;
   auto c = classify_address(n);
@@ -743,7 +758,8 @@ net::awaitable<result<void>> resolve_remote_media(net::any_io_executor ex, std::
   if (auto* contents = gemini_request.if_contains("contents"); contents && contents->is_array()) {
     for (auto& c : contents->as_array())
       if (auto* co = c.if_object())
-        if (auto* p = co->if_contains("parts"); p && p->is_array()) collect_parts(p->as_array(), parts, batch->jobs, by_url);
+        if (auto* p = co->if_contains("parts"); p && p->is_array())
+          collect_parts(p->as_array(), parts, batch->jobs, by_url);
   }
   auto* si = gemini_request.if_contains("systemInstruction");
   if (!si) si = gemini_request.if_contains("system_instruction");

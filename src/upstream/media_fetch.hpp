@@ -20,7 +20,7 @@ namespace gw::upstream {
 namespace net = boost::asio;
 
 struct media_policy {
-  std::size_t max_bytes = 20 << 20;         // per URL (body bytes)
+  std::size_t max_bytes = 20 << 20;          // per URL (body bytes)
   std::chrono::milliseconds timeout{15000};  // per URL, every hop included (resolve, connect, TLS, headers, body)
   int max_redirects = 3;
   // Opened despite the rules below. Entries: "host.name", "*.domain" (its subdomains), "1.2.3.4", "10.0.0.0/8",

@@ -37,7 +37,10 @@ net::ip::address ip(const char* s) { return net::ip::make_address(s); }
 // Address policy
 
 TEST(MediaAddressPolicy, ClassifiesIPv4Ranges) {
-  struct row { const char* addr; address_class c; };
+  struct row {
+    const char* addr;
+    address_class c;
+  };
   for (auto [a, c] : std::initializer_list<row>{
            {"127.0.0.1", address_class::loopback},          {"127.255.255.254", address_class::loopback},
            {"0.0.0.0", address_class::unspecified},         {"10.0.0.1", address_class::private_network},
@@ -57,37 +60,55 @@ TEST(MediaAddressPolicy, ClassifiesIPv4Ranges) {
 }
 
 TEST(MediaAddressPolicy, ClassifiesIPv6Ranges) {
-  struct row { const char* addr; address_class c; };
-  for (auto [a, c] : std::initializer_list<row>{
-           {"::1", address_class::loopback},          {"::", address_class::unspecified},
-           {"fc00::1", address_class::private_network}, {"fd12:3456::1", address_class::private_network},
-           {"fec0::1", address_class::private_network}, {"fe80::1", address_class::link_local},
-           {"febf::1", address_class::link_local},      {"fd00:ec2::254", address_class::metadata},
-           {"ff02::1", address_class::multicast},       {"2001:db8::1", address_class::reserved},
-           {"2001::1", address_class::reserved},        {"100::1", address_class::reserved},
-           {"4000::1", address_class::reserved},        {"64:ff9b:1::a00:1", address_class::private_network},
-           {"2001:4860:4860::8888", address_class::global}, {"2a00:1450:4001::1", address_class::global}})
+  struct row {
+    const char* addr;
+    address_class c;
+  };
+  for (auto [a, c] : std::initializer_list<row>{{"::1", address_class::loopback},
+                                                {"::", address_class::unspecified},
+                                                {"fc00::1", address_class::private_network},
+                                                {"fd12:3456::1", address_class::private_network},
+                                                {"fec0::1", address_class::private_network},
+                                                {"fe80::1", address_class::link_local},
+                                                {"febf::1", address_class::link_local},
+                                                {"fd00:ec2::254", address_class::metadata},
+                                                {"ff02::1", address_class::multicast},
+                                                {"2001:db8::1", address_class::reserved},
+                                                {"2001::1", address_class::reserved},
+                                                {"100::1", address_class::reserved},
+                                                {"4000::1", address_class::reserved},
+                                                {"64:ff9b:1::a00:1", address_class::private_network},
+                                                {"2001:4860:4860::8888", address_class::global},
+                                                {"2a00:1450:4001::1", address_class::global}})
     EXPECT_EQ(classify_address(ip(a)), c) << a;
 }
 
 TEST(MediaAddressPolicy, IPv6FormsOfIPv4AddressesAreClassifiedByTheIPv4Address) {
-  struct row { const char* addr; address_class c; };
-  for (auto [a, c] : std::initializer_list<row>{
-           {"::ffff:127.0.0.1", address_class::loopback},       {"::ffff:10.1.2.3", address_class::private_network},
-           {"::ffff:169.254.169.254", address_class::metadata}, {"::ffff:100.64.1.1", address_class::shared},
-           {"::ffff:0.0.0.0", address_class::unspecified},      {"::ffff:8.8.8.8", address_class::global},
-           {"::127.0.0.1", address_class::loopback},            {"::ffff:0:127.0.0.1", address_class::loopback},
-           {"64:ff9b::10.0.0.1", address_class::private_network}, {"64:ff9b::8.8.8.8", address_class::global},
-           {"2002:7f00:1::", address_class::loopback},          {"2002:a9fe:a9fe::1", address_class::metadata},
-           {"2002:808:808::1", address_class::global}})
+  struct row {
+    const char* addr;
+    address_class c;
+  };
+  for (auto [a, c] : std::initializer_list<row>{{"::ffff:127.0.0.1", address_class::loopback},
+                                                {"::ffff:10.1.2.3", address_class::private_network},
+                                                {"::ffff:169.254.169.254", address_class::metadata},
+                                                {"::ffff:100.64.1.1", address_class::shared},
+                                                {"::ffff:0.0.0.0", address_class::unspecified},
+                                                {"::ffff:8.8.8.8", address_class::global},
+                                                {"::127.0.0.1", address_class::loopback},
+                                                {"::ffff:0:127.0.0.1", address_class::loopback},
+                                                {"64:ff9b::10.0.0.1", address_class::private_network},
+                                                {"64:ff9b::8.8.8.8", address_class::global},
+                                                {"2002:7f00:1::", address_class::loopback},
+                                                {"2002:a9fe:a9fe::1", address_class::metadata},
+                                                {"2002:808:808::1", address_class::global}})
     EXPECT_EQ(classify_address(ip(a)), c) << a;
 }
 
 TEST(MediaAddressPolicy, DefaultPolicyRefusesEverythingButPublicAddresses) {
   media_policy p;
   for (auto* a : {"127.0.0.1", "::1", "0.0.0.0", "::", "10.0.0.1", "172.16.5.4", "192.168.0.1", "fd00::1",
-                  "169.254.1.1", "fe80::1", "100.64.0.1", "224.0.0.1", "ff02::1", "169.254.169.254",
-                  "fd00:ec2::254", "::ffff:127.0.0.1", "::ffff:192.168.0.1", "255.255.255.255"})
+                  "169.254.1.1", "fe80::1", "100.64.0.1", "224.0.0.1", "ff02::1", "169.254.169.254", "fd00:ec2::254",
+                  "::ffff:127.0.0.1", "::ffff:192.168.0.1", "255.255.255.255"})
     EXPECT_TRUE(address_refused(ip(a), p)) << a;
   for (auto* a : {"8.8.8.8", "1.1.1.1", "2001:4860:4860::8888", "::ffff:8.8.8.8"})
     EXPECT_FALSE(address_refused(ip(a), p)) << a;
@@ -99,7 +120,8 @@ TEST(MediaAddressPolicy, AllowPrivateOpensLocalNetworksButNotMetadataOrMulticast
   for (auto* a : {"127.0.0.1", "::1", "10.0.0.1", "192.168.0.1", "fd00::1", "169.254.1.1", "fe80::1", "100.64.0.1",
                   "::ffff:127.0.0.1"})
     EXPECT_FALSE(address_refused(ip(a), p)) << a;
-  for (auto* a : {"169.254.169.254", "fd00:ec2::254", "::ffff:169.254.169.254", "100.100.100.200", "224.0.0.1", "ff02::1"})
+  for (auto* a :
+       {"169.254.169.254", "fd00:ec2::254", "::ffff:169.254.169.254", "100.100.100.200", "224.0.0.1", "ff02::1"})
     EXPECT_TRUE(address_refused(ip(a), p)) << a;
 }
 
@@ -234,7 +256,8 @@ class local_server {
     std::string buf;
     boost::system::error_code ec;
     std::string_view end_of_head = "\r\n\r\n";
-    co_await net::async_read_until(s, net::dynamic_buffer(buf), end_of_head, net::redirect_error(net::use_awaitable, ec));
+    co_await net::async_read_until(s, net::dynamic_buffer(buf), end_of_head,
+                                   net::redirect_error(net::use_awaitable, ec));
     if (ec) co_return;
     heads.push_back(buf.substr(0, buf.find("\r\n\r\n")));
     reply r = handler_(heads.back());
@@ -331,7 +354,9 @@ TEST_F(MediaFetch, DownloadsAndSniffsTheType) {
 TEST_F(MediaFetch, ReadsChunkedAndCloseDelimitedBodies) {
   local_server srv(io_, [](const std::string& head) {
     if (head.starts_with("GET /chunked"))
-      return reply{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n%PDF-\r\n" "3\r\n1.4\r\n0\r\n\r\n"};
+      return reply{
+          "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n%PDF-\r\n"
+          "3\r\n1.4\r\n0\r\n\r\n"};
     return reply{"HTTP/1.0 200 OK\r\n\r\n" + pdf};
   });
   auto a = fetch(srv.url("/chunked"), loopback_open());
@@ -346,7 +371,7 @@ TEST_F(MediaFetch, ReadsChunkedAndCloseDelimitedBodies) {
 TEST_F(MediaFetch, FollowsRedirectsUpToTheLimitAndResolvesRelativeLocations) {
   std::string origin;
   local_server srv(io_, [&origin](const std::string& head) {
-    if (head.starts_with("GET /a/start ")) return reply{redirect(301, "next")};     // relative: /a/next
+    if (head.starts_with("GET /a/start ")) return reply{redirect(301, "next")};    // relative: /a/next
     if (head.starts_with("GET /a/next ")) return reply{redirect(302, "/b/last")};  // absolute path
     if (head.starts_with("GET /b/last ")) return reply{redirect(307, origin + "/file")};
     if (head.starts_with("GET /file ")) return reply{http_response(200, png)};
@@ -423,9 +448,8 @@ TEST_F(MediaFetch, ChunkedBodyOverTheLimitIsAbortedWhileReading) {
 }
 
 TEST_F(MediaFetch, CloseDelimitedBodyOverTheLimitIsAborted) {
-  local_server srv(io_, [](const std::string&) {
-    return reply{"HTTP/1.0 200 OK\r\n\r\n" + png + std::string(5000, 'x')};
-  });
+  local_server srv(io_,
+                   [](const std::string&) { return reply{"HTTP/1.0 200 OK\r\n\r\n" + png + std::string(5000, 'x')}; });
   media_policy p = loopback_open();
   p.max_bytes = 4096;
   auto r = fetch(srv.url("/x"), p);
@@ -489,7 +513,10 @@ TEST_F(MediaFetch, DefaultPolicyRefusesLoopbackLocalhostAndMetadataWithoutConnec
   local_server srv(io_, [](const std::string&) { return reply{http_response(200, png)}; });
   std::string port = std::to_string(srv.port());
   media_policy p;
-  struct row { std::string url; std::string why; };
+  struct row {
+    std::string url;
+    std::string why;
+  };
   for (auto& [url, why] : std::vector<row>{
            {"http://127.0.0.1/x", "host resolves to a loopback address"},
            {"http://127.0.0.1:" + port + "/x", "host resolves to a loopback address"},
@@ -538,7 +565,10 @@ TEST_F(MediaFetch, ConnectionRefusedIsReported) {
 
 TEST_F(MediaFetch, MalformedAndForbiddenUrlsAreRefused) {
   media_policy p = loopback_open();
-  struct row { std::string url; std::string why; };
+  struct row {
+    std::string url;
+    std::string why;
+  };
   for (auto& [url, why] : std::vector<row>{
            {"ftp://example.com/a.png", "only http and https URLs can be fetched"},
            {"file:///etc/passwd", "only http and https URLs can be fetched"},
@@ -560,8 +590,9 @@ TEST_F(MediaFetch, MalformedAndForbiddenUrlsAreRefused) {
 TEST_F(MediaFetch, MessagesHideQueryAndUserInfo) {
   auto r = fetch("http://user:hunter2@10.0.0.1/a.png?X-Amz-Signature=topsecret#frag", media_policy{});
   ASSERT_FALSE(r);
-  EXPECT_EQ(message(r), "media URL http://10.0.0.1/a.png?... could not be fetched: URLs with a user name or "
-                        "password are not fetched");
+  EXPECT_EQ(message(r),
+            "media URL http://10.0.0.1/a.png?... could not be fetched: URLs with a user name or "
+            "password are not fetched");
   auto s = fetch("http://10.0.0.1/a.png?token=topsecret", media_policy{});
   ASSERT_FALSE(s);
   EXPECT_EQ(message(s), "media URL http://10.0.0.1/a.png?... could not be fetched: host resolves to a private address");
@@ -632,7 +663,8 @@ std::shared_ptr<net::ssl::context> client_context(const test_cert* trusted) {
 
 TEST_F(MediaFetch, HttpsVerifiesTheCertificateAndSendsSni) {
   auto cert = make_cert("DNS:localhost,IP:127.0.0.1");
-  local_server srv(io_, [](const std::string&) { return reply{http_response(200, pdf)}; }, server_context(cert));
+  local_server srv(
+      io_, [](const std::string&) { return reply{http_response(200, pdf)}; }, server_context(cert));
   media_policy p;
   p.allow_hosts = {srv.allow_entry()};
   auto by_name = fetch(srv.url("/doc.pdf", "localhost"), p, client_context(&cert));
@@ -647,7 +679,8 @@ TEST_F(MediaFetch, HttpsVerifiesTheCertificateAndSendsSni) {
 
 TEST_F(MediaFetch, HttpsRefusesAnUntrustedCertificate) {
   auto cert = make_cert("DNS:localhost,IP:127.0.0.1");
-  local_server srv(io_, [](const std::string&) { return reply{http_response(200, pdf)}; }, server_context(cert));
+  local_server srv(
+      io_, [](const std::string&) { return reply{http_response(200, pdf)}; }, server_context(cert));
   auto r = fetch(srv.url("/doc.pdf"), loopback_open(), client_context(nullptr));
   ASSERT_FALSE(r);
   EXPECT_NE(message(r).find("the TLS handshake failed"), std::string::npos) << message(r);
@@ -656,7 +689,8 @@ TEST_F(MediaFetch, HttpsRefusesAnUntrustedCertificate) {
 
 TEST_F(MediaFetch, HttpsRefusesACertificateForAnotherHost) {
   auto cert = make_cert("DNS:other.example");
-  local_server srv(io_, [](const std::string&) { return reply{http_response(200, pdf)}; }, server_context(cert));
+  local_server srv(
+      io_, [](const std::string&) { return reply{http_response(200, pdf)}; }, server_context(cert));
   auto r = fetch(srv.url("/doc.pdf", "localhost"), loopback_open(), client_context(&cert));
   ASSERT_FALSE(r);
   EXPECT_NE(message(r).find("the TLS handshake failed"), std::string::npos) << message(r);
@@ -676,35 +710,43 @@ TEST_F(MediaFetch, ResolveInlinesEveryMarkedPartOnceAndKeepsTheRest) {
     "contents": [
       {"role": "user", "parts": [
         {"text": "look"},
-        {"fileData": {"fileUri": ")" + img + R"(", "mimeType": ""}, "_gw_fetch": true},
-        {"fileData": {"fileUri": ")" + img + R"(", "mimeType": "image/png"}, "_gw_fetch": true,
+        {"fileData": {"fileUri": ")" +
+                                 img + R"(", "mimeType": ""}, "_gw_fetch": true},
+        {"fileData": {"fileUri": ")" +
+                                 img + R"(", "mimeType": "image/png"}, "_gw_fetch": true,
          "videoMetadata": {"startOffset": "1s"}}
       ]},
       {"role": "model", "parts": [{"functionCall": {"name": "read", "args": {}}}]},
       {"role": "user", "parts": [
         {"functionResponse": {"name": "read", "response": {"ok": true}, "parts": [
-          {"fileData": {"fileUri": ")" + doc + R"(", "mimeType": "application/pdf"}, "_gw_fetch": true}
+          {"fileData": {"fileUri": ")" +
+                                 doc + R"(", "mimeType": "application/pdf"}, "_gw_fetch": true}
         ]}},
         {"fileData": {"fileUri": "gs://bucket/kept", "mimeType": "image/png"}}
       ]}
-    ]})").as_object();
+    ]})")
+                         .as_object();
   auto r = resolve(req, loopback_open());
   ASSERT_TRUE(r) << r.err().message;
   json::object expected = json::parse(R"({
     "contents": [
       {"role": "user", "parts": [
         {"text": "look"},
-        {"inlineData": {"mimeType": "image/png", "data": ")" + b64(png) + R"("}},
-        {"videoMetadata": {"startOffset": "1s"}, "inlineData": {"mimeType": "image/png", "data": ")" + b64(png) + R"("}}
+        {"inlineData": {"mimeType": "image/png", "data": ")" +
+                                      b64(png) + R"("}},
+        {"videoMetadata": {"startOffset": "1s"}, "inlineData": {"mimeType": "image/png", "data": ")" +
+                                      b64(png) + R"("}}
       ]},
       {"role": "model", "parts": [{"functionCall": {"name": "read", "args": {}}}]},
       {"role": "user", "parts": [
         {"functionResponse": {"name": "read", "response": {"ok": true}, "parts": [
-          {"inlineData": {"mimeType": "application/pdf", "data": ")" + b64(pdf) + R"("}}
+          {"inlineData": {"mimeType": "application/pdf", "data": ")" +
+                                      b64(pdf) + R"("}}
         ]}},
         {"fileData": {"fileUri": "gs://bucket/kept", "mimeType": "image/png"}}
       ]}
-    ]})").as_object();
+    ]})")
+                              .as_object();
   EXPECT_EQ(req, expected) << json::serialize(req);
   EXPECT_EQ(srv.heads.size(), 2u);  // the image URL used twice is fetched once
 }
@@ -713,7 +755,8 @@ TEST_F(MediaFetch, ResolveFetchesManyUrlsConcurrentlyAndInOrder) {
   local_server srv(io_, [](const std::string&) { return reply{http_response(200, png)}; });
   json::array parts;
   for (int i = 0; i < 9; ++i)
-    parts.push_back(json::object{{"fileData", json::object{{"fileUri", srv.url("/" + std::to_string(i))}}}, {"_gw_fetch", true}});
+    parts.push_back(
+        json::object{{"fileData", json::object{{"fileUri", srv.url("/" + std::to_string(i))}}}, {"_gw_fetch", true}});
   json::object req{{"contents", json::array{json::object{{"role", "user"}, {"parts", parts}}}}};
   auto r = resolve(req, loopback_open());
   ASSERT_TRUE(r) << r.err().message;
@@ -730,8 +773,10 @@ TEST_F(MediaFetch, ResolveReturnsTheFirstFailureNamedByItsHintAndLeavesTheReques
   });
   std::string gone = srv.url("/gone.mp3");
   json::object req = json::parse(R"({"contents": [{"role": "user", "parts": [
-      {"fileData": {"fileUri": ")" + srv.url("/ok.png") + R"("}, "_gw_fetch": true},
-      {"fileData": {"fileUri": ")" + gone + R"(", "mimeType": "audio/mpeg"}, "_gw_fetch": true}]}]})")
+      {"fileData": {"fileUri": ")" +
+                                 srv.url("/ok.png") + R"("}, "_gw_fetch": true},
+      {"fileData": {"fileUri": ")" +
+                                 gone + R"(", "mimeType": "audio/mpeg"}, "_gw_fetch": true}]}]})")
                          .as_object();
   json::object before = req;
   auto r = resolve(req, loopback_open());
@@ -765,7 +810,8 @@ TEST_F(MediaFetch, ResolveDropsAMalformedMarker) {
 TEST_F(MediaFetch, ResolveRefusesTooManyUrls) {
   json::array parts;
   for (int i = 0; i < 3; ++i)
-    parts.push_back(json::object{{"fileData", json::object{{"fileUri", "http://10.0.0.1/" + std::to_string(i)}}}, {"_gw_fetch", true}});
+    parts.push_back(json::object{{"fileData", json::object{{"fileUri", "http://10.0.0.1/" + std::to_string(i)}}},
+                                 {"_gw_fetch", true}});
   json::object req{{"contents", json::array{json::object{{"role", "user"}, {"parts", parts}}}}};
   media_policy p;
   p.max_urls = 2;
@@ -778,7 +824,8 @@ TEST_F(MediaFetch, ResolveBoundsTheTotalBytesOfARequest) {
   local_server srv(io_, [](const std::string&) { return reply{http_response(200, png + std::string(1000, 'x'))}; });
   json::array parts;
   for (int i = 0; i < 3; ++i)
-    parts.push_back(json::object{{"fileData", json::object{{"fileUri", srv.url("/" + std::to_string(i))}}}, {"_gw_fetch", true}});
+    parts.push_back(
+        json::object{{"fileData", json::object{{"fileUri", srv.url("/" + std::to_string(i))}}}, {"_gw_fetch", true}});
   json::object req{{"contents", json::array{json::object{{"role", "user"}, {"parts", parts}}}}};
   media_policy p = loopback_open();
   p.max_total_bytes = 2500;

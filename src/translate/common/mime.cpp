@@ -12,7 +12,9 @@ using sv = std::string_view;
 
 std::uint8_t at(sv b, std::size_t i) { return static_cast<std::uint8_t>(b[i]); }
 
-bool has(sv b, std::size_t off, sv magic) { return b.size() >= off + magic.size() && b.substr(off, magic.size()) == magic; }
+bool has(sv b, std::size_t off, sv magic) {
+  return b.size() >= off + magic.size() && b.substr(off, magic.size()) == magic;
+}
 
 std::uint32_t be32(sv b, std::size_t i) {
   return std::uint32_t{at(b, i)} << 24 | std::uint32_t{at(b, i + 1)} << 16 | std::uint32_t{at(b, i + 2)} << 8 |
@@ -32,8 +34,8 @@ std::size_t mp3_frame_length(sv b, std::size_t off) {
   if (version == 1 || layer != 1 || bitrate_index == 0 || bitrate_index == 15 || rate_index == 3) return 0;
   static constexpr std::array<int, 15> v1{0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320};
   static constexpr std::array<int, 15> v2{0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160};
-  static constexpr std::array<std::array<int, 3>, 4> rates{{{11025, 12000, 8000}, {0, 0, 0}, {22050, 24000, 16000},
-                                                           {44100, 48000, 32000}}};
+  static constexpr std::array<std::array<int, 3>, 4> rates{
+      {{11025, 12000, 8000}, {0, 0, 0}, {22050, 24000, 16000}, {44100, 48000, 32000}}};
   int kbps = version == 3 ? v1[bitrate_index] : v2[bitrate_index];
   int rate = rates[version][rate_index];
   int padding = (b2 >> 1) & 1;

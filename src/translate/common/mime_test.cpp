@@ -84,7 +84,9 @@ std::optional<std::string> none = std::nullopt;
 TEST(SniffMime, Images) {
   EXPECT_EQ(sniff_mime("\x89PNG\r\n\x1a\n\0\0\0\rIHDR"s), "image/png");
   EXPECT_EQ(sniff_mime("\xFF\xD8\xFF\xE0\x00\x10JFIF\0"s), "image/jpeg");
-  EXPECT_EQ(sniff_mime("\xFF\xD8\xFF\xE1\x00\x10" "Exif"s), "image/jpeg");
+  EXPECT_EQ(sniff_mime("\xFF\xD8\xFF\xE1\x00\x10"
+                       "Exif"s),
+            "image/jpeg");
   EXPECT_EQ(sniff_mime("GIF87a\x01\x00\x01\x00"s), "image/gif");
   EXPECT_EQ(sniff_mime("GIF89a\x01\x00\x01\x00"s), "image/gif");
   EXPECT_EQ(sniff_mime("RIFF\x24\0\0\0WEBPVP8 "s), "image/webp");
@@ -120,7 +122,7 @@ TEST(SniffMime, Mp3WithId3Tag) {
 TEST(SniffMime, Mp3ByFrameSyncConfirmedByNextFrame) {
   EXPECT_EQ(sniff_mime(mp3_frame() + mp3_frame()), "audio/mp3");
   EXPECT_EQ(sniff_mime(mp3_frame()), "audio/mp3");  // a single frame: nothing more to check
-  std::string mpeg2 = "\xFF\xF3\x90\x00"s;  // MPEG-2 Layer III, 80 kbit/s, 22.05 kHz -> 261 bytes
+  std::string mpeg2 = "\xFF\xF3\x90\x00"s;          // MPEG-2 Layer III, 80 kbit/s, 22.05 kHz -> 261 bytes
   mpeg2.resize(261, '\x55');
   EXPECT_EQ(sniff_mime(mpeg2 + mpeg2), "audio/mp3");
   mpeg2.resize(417, '\x55');  // wrong length: the next "frame" is not where the header says
@@ -197,13 +199,28 @@ TEST(SniffMime, TextThatLooksLikeAtomsOrSyncBytesIsNotMedia) {
 // Downloads get cut off and servers lie: no prefix of a valid header and no random bytes behind a magic number
 // may read past the end (run under the sanitizer build to see it).
 TEST(SniffMime, TruncatedAndRandomInputIsSafe) {
-  std::vector<std::string> samples{ftyp("heic", {"mif1", "heic"}), ftyp("M4A ", {"M4A "}), id3(20) + mp3_frame() + mp3_frame(),
-                                   adts_frame() + adts_frame(), ogg_page("\x01vorbis"s), ebml("webm"), ts_packets(3),
-                                   ts_packets(4, 192, 4), "RIFF\x24\0\0\0WEBPVP8 "s, be32(200) + "moov"};
+  std::vector<std::string> samples{ftyp("heic", {"mif1", "heic"}),
+                                   ftyp("M4A ", {"M4A "}),
+                                   id3(20) + mp3_frame() + mp3_frame(),
+                                   adts_frame() + adts_frame(),
+                                   ogg_page("\x01vorbis"s),
+                                   ebml("webm"),
+                                   ts_packets(3),
+                                   ts_packets(4, 192, 4),
+                                   "RIFF\x24\0\0\0WEBPVP8 "s,
+                                   be32(200) + "moov"};
   for (auto& s : samples)
     for (std::size_t n = 0; n <= s.size(); ++n) (void)sniff_mime(std::string_view(s).substr(0, n));
   std::mt19937 rng(42);
-  std::vector<std::string> magics{"ID3", "\x1A\x45\xDF\xA3"s, "OggS", "\xFF\xFB"s, "\xFF\xF1"s, "\0\0\0\x10" "ftyp"s, "G", "\0\0\0\0moov"s};
+  std::vector<std::string> magics{"ID3",
+                                  "\x1A\x45\xDF\xA3"s,
+                                  "OggS",
+                                  "\xFF\xFB"s,
+                                  "\xFF\xF1"s,
+                                  "\0\0\0\x10"
+                                  "ftyp"s,
+                                  "G",
+                                  "\0\0\0\0moov"s};
   for (int i = 0; i < 20000; ++i) {
     std::string s = magics[rng() % magics.size()];
     std::size_t extra = rng() % 64;
