@@ -183,5 +183,43 @@ TEST(OpenaiFromGemini, WholeAndStreamedAnswersAgree) {
   EXPECT_EQ(w.at("choices").at(0).at("finish_reason"), json::value(finish));
 }
 
+// §9 A19 and F66/F67 end to end: request -> (upstream answer) -> response -> the client replays the message.
+TEST(OpenaiRoundTrip, SanitizedNamesAndSignaturesSurviveAFullTurn) {
+  const models::catalog cat = models::catalog::defaults();
+  auto first = to_gemini(json::parse(R"({"model":"gemini-3-flash-preview","messages":[{"role":"user","content":"go"}],
+    "tools":[{"type":"function","function":{"name":"my tool/v2","parameters":{"type":"object","properties":{"q":{"type":"string"}}}}}]})"),
+                         cat, request_env{1, "turn1", false});
+  ASSERT_TRUE(first);
+  const std::string upstream_name(first->request.at("tools").at(0).at("functionDeclarations").at(0).at("name").as_string());
+  EXPECT_EQ(upstream_name, "my_tool_v2");
+  auto answer = from_gemini(json::parse(R"({"candidates":[{"content":{"role":"model","parts":[
+    {"functionCall":{"name":"my_tool_v2","args":{"q":"x"}},"thoughtSignature":"Q2lRQmp6MXI="},
+    {"functionCall":{"name":"my_tool_v2","args":{"q":"y"}}}]},"finishReason":"STOP"}]})").as_object(), first->ctx);
+  ASSERT_TRUE(answer);
+  json::object message = json::parse(*answer).at("choices").at(0).at("message").as_object();
+  ASSERT_EQ(message.at("tool_calls").at(0).at("function").at("name"), "my tool/v2");
+  for (bool keep_extra_content : {true, false}) {
+    json::object replayed = message;
+    json::array& calls = replayed.at("tool_calls").as_array();
+    if (!keep_extra_content)
+      for (auto& c : calls) c.as_object().erase("extra_content");  // a client that keeps only id/type/function
+    json::array messages{json::object{{"role", "user"}, {"content", "go"}}, replayed};
+    for (const auto& c : calls)
+      messages.push_back(json::object{{"role", "tool"}, {"tool_call_id", c.at("id")}, {"content", "done"}});
+    json::object body{{"model", "gemini-3-flash-preview"}, {"messages", messages},
+                      {"tools", json::parse(R"([{"type":"function","function":{"name":"my tool/v2"}}])")}};
+    auto second = to_gemini(body, cat, request_env{2, "turn2", false});
+    ASSERT_TRUE(second);
+    const auto& model_parts = second->request.at("contents").at(1).at("parts").as_array();
+    ASSERT_EQ(model_parts.size(), 2u);
+    EXPECT_EQ(model_parts[0].at("thoughtSignature"), "Q2lRQmp6MXI=");
+    EXPECT_EQ(model_parts[0].at("functionCall"), json::parse(R"({"name":"my_tool_v2","args":{"q":"x"}})"));
+    EXPECT_FALSE(model_parts[1].as_object().contains("thoughtSignature"));
+    const auto& results = second->request.at("contents").at(2).at("parts").as_array();
+    ASSERT_EQ(results.size(), 2u);
+    EXPECT_EQ(results[0].at("functionResponse"), json::parse(R"({"name":"my_tool_v2","response":{"output":"done"}})"));
+  }
+}
+
 }  // namespace
 }  // namespace gw::translate::openai
