@@ -74,6 +74,7 @@ result<void> check_media_policy(const media_policy& policy);
 // max_bytes aborts early (Content-Length or while reading). The MIME type is sniffed from the bytes.
 // Every failure is a gw::error of kind bad_request whose public message names the URL (without query or user
 // info) and the reason: "<label> URL https://x/y could not be fetched: host resolves to a private address".
+// Like every Asio awaitable it starts when awaited: url, policy and label must live until it completes.
 net::awaitable<result<fetched_media>> fetch_media(net::any_io_executor ex, std::shared_ptr<net::ssl::context> tls,
                                                   std::string_view url, const media_policy& policy,
                                                   std::string_view label = "media");
