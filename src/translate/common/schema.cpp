@@ -2,10 +2,9 @@
 #include "translate/common/schema.hpp"
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <cstddef>
 #include <string>
-
-#include <boost/json.hpp>
 
 namespace gw::translate {
 namespace json = boost::json;
@@ -23,25 +22,81 @@ bool one_of(std::string_view k, std::initializer_list<std::string_view> set) noe
 // either expressed otherwise or lost without changing what a valid call looks like.
 bool dropped_keyword(std::string_view k) noexcept {
   if (k.starts_with("x-")) return true;
-  return one_of(k, {"$schema", "$id", "id", "$comment", "$anchor", "$dynamicRef", "$dynamicAnchor", "$recursiveRef",
-                    "$recursiveAnchor", "$vocabulary", "$defs", "definitions", "strict", "examples", "propertyNames",
-                    "patternProperties", "if", "then", "else", "not", "contains", "minContains", "maxContains",
-                    "dependencies", "dependentRequired", "dependentSchemas", "unevaluatedProperties",
-                    "unevaluatedItems", "contentEncoding", "contentMediaType", "contentSchema", "readOnly",
-                    "writeOnly", "deprecated"});
+  return one_of(k, {"$schema",
+                    "$id",
+                    "id",
+                    "$comment",
+                    "$anchor",
+                    "$dynamicRef",
+                    "$dynamicAnchor",
+                    "$recursiveRef",
+                    "$recursiveAnchor",
+                    "$vocabulary",
+                    "$defs",
+                    "definitions",
+                    "strict",
+                    "examples",
+                    "propertyNames",
+                    "patternProperties",
+                    "if",
+                    "then",
+                    "else",
+                    "not",
+                    "contains",
+                    "minContains",
+                    "maxContains",
+                    "dependencies",
+                    "dependentRequired",
+                    "dependentSchemas",
+                    "unevaluatedProperties",
+                    "unevaluatedItems",
+                    "contentEncoding",
+                    "contentMediaType",
+                    "contentSchema",
+                    "readOnly",
+                    "writeOnly",
+                    "deprecated"});
 }
 
 // Every keyword of JSON Schema (drafts 4 to 2020-12) and of the OpenAPI schema object; a schema node with none
 // of these is a candidate bare property map.
 bool known_keyword(std::string_view k) noexcept {
   if (k.starts_with("$") || k.starts_with("x-")) return true;
-  return dropped_keyword(k) ||
-         one_of(k, {"type", "properties", "items", "prefixItems", "additionalItems", "additionalProperties",
-                    "required", "enum", "const", "format", "title", "description", "default", "example",
-                    "anyOf", "oneOf", "allOf", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
-                    "multipleOf", "minLength", "maxLength", "pattern", "minItems", "maxItems", "uniqueItems",
-                    "minProperties", "maxProperties", "nullable", "propertyOrdering", "discriminator", "xml",
-                    "externalDocs"});
+  return dropped_keyword(k) || one_of(k, {"type",
+                                          "properties",
+                                          "items",
+                                          "prefixItems",
+                                          "additionalItems",
+                                          "additionalProperties",
+                                          "required",
+                                          "enum",
+                                          "const",
+                                          "format",
+                                          "title",
+                                          "description",
+                                          "default",
+                                          "example",
+                                          "anyOf",
+                                          "oneOf",
+                                          "allOf",
+                                          "minimum",
+                                          "maximum",
+                                          "exclusiveMinimum",
+                                          "exclusiveMaximum",
+                                          "multipleOf",
+                                          "minLength",
+                                          "maxLength",
+                                          "pattern",
+                                          "minItems",
+                                          "maxItems",
+                                          "uniqueItems",
+                                          "minProperties",
+                                          "maxProperties",
+                                          "nullable",
+                                          "propertyOrdering",
+                                          "discriminator",
+                                          "xml",
+                                          "externalDocs"});
 }
 
 void add_note(json::object& o, std::string_view note) {
@@ -149,7 +204,8 @@ const json::value* resolve_pointer(const json::value& doc, std::string_view ref)
       cur = o->if_contains(token);
     } else if (const json::array* a = cur->if_array()) {
       std::size_t idx = 0;
-      if (token.empty() || token.size() > 9 || !std::all_of(token.begin(), token.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      if (token.empty() || token.size() > 9 ||
+          !std::all_of(token.begin(), token.end(), [](char c) { return c >= '0' && c <= '9'; }))
         return nullptr;
       idx = std::stoul(token);
       cur = idx < a->size() ? &(*a)[idx] : nullptr;
@@ -226,11 +282,15 @@ class json_cleaner {
         }
       } else if (k == "additionalItems") {
         if (!tuple) continue;
-        if (v.is_object()) out["items"] = clean(v, depth + 1);
-        else if (v.is_bool()) out["items"] = v;
+        if (v.is_object())
+          out["items"] = clean(v, depth + 1);
+        else if (v.is_bool())
+          out["items"] = v;
       } else if (k == "additionalProperties") {
-        if (v.is_bool()) out[k] = v;
-        else if (v.is_object()) out[k] = clean(v, depth + 1);
+        if (v.is_bool())
+          out[k] = v;
+        else if (v.is_object())
+          out[k] = clean(v, depth + 1);
       } else if (k == "anyOf" || k == "oneOf" || k == "allOf" || k == "prefixItems") {
         if (const json::array* a = v.if_array()) out[k] = clean_list(*a, depth);
       } else if (k == "const") {
@@ -264,10 +324,10 @@ class json_cleaner {
 
 // The Schema proto's fields (§5.1); everything else is an "Unknown name" 400 in the `parameters` slot.
 bool proto_field(std::string_view k) noexcept {
-  return one_of(k, {"type", "format", "title", "description", "nullable", "enum", "maxItems", "minItems",
-                    "properties", "required", "minProperties", "maxProperties", "minLength", "maxLength",
-                    "pattern", "example", "anyOf", "propertyOrdering", "default", "items", "minimum",
-                    "maximum"});
+  return one_of(k, {"type",      "format",    "title",      "description", "nullable",      "enum",
+                    "maxItems",  "minItems",  "properties", "required",    "minProperties", "maxProperties",
+                    "minLength", "maxLength", "pattern",    "example",     "anyOf",         "propertyOrdering",
+                    "default",   "items",     "minimum",    "maximum"});
 }
 
 bool is_null_schema(const json::value& v) {
@@ -338,8 +398,10 @@ json::object to_proto(json::object w, int depth) {
     std::vector<std::string> types;
     for (const auto& t : tv->get_array()) {
       if (!t.is_string()) continue;
-      if (t.get_string() == "null") nullable = true;
-      else types.emplace_back(t.get_string());
+      if (t.get_string() == "null")
+        nullable = true;
+      else
+        types.emplace_back(t.get_string());
     }
     if (types.empty()) {
       w.erase("type");
@@ -366,8 +428,10 @@ json::object to_proto(json::object w, int depth) {
   }
   json::array kept;
   for (auto& b : branches) {
-    if (is_null_schema(b)) nullable = true;
-    else if (b.is_object()) kept.push_back(std::move(b));
+    if (is_null_schema(b))
+      nullable = true;
+    else if (b.is_object())
+      kept.push_back(std::move(b));
   }
   if (kept.size() == 1) {
     merge_into(w, kept.front().get_object());
@@ -383,8 +447,10 @@ json::object to_proto(json::object w, int depth) {
     json::array values;
     if (const json::array* a = ev->if_array()) {
       for (const auto& e : *a) {
-        if (e.is_null()) nullable = true;
-        else values.push_back(json::value(scalar_text(e)));
+        if (e.is_null())
+          nullable = true;
+        else
+          values.push_back(json::value(scalar_text(e)));
       }
     }
     if (values.empty()) {
@@ -395,8 +461,10 @@ json::object to_proto(json::object w, int depth) {
     }
   }
   if (json::value* tv = w.if_contains("type")) {
-    if (tv->is_string()) *tv = upper(tv->get_string());
-    else w.erase("type");
+    if (tv->is_string())
+      *tv = upper(tv->get_string());
+    else
+      w.erase("type");
   }
   const std::string type = w.contains("type") ? std::string(w["type"].get_string()) : std::string();
   if (json::value* fv = w.if_contains("format")) {
@@ -413,8 +481,10 @@ json::object to_proto(json::object w, int depth) {
     if (pi->is_array() && !pi->get_array().empty()) w["items"] = pi->get_array().front();
   }
   if (json::value* iv = w.if_contains("items")) {
-    if (iv->is_object()) *iv = to_proto(std::move(iv->get_object()), depth + 1);
-    else w.erase("items");
+    if (iv->is_object())
+      *iv = to_proto(std::move(iv->get_object()), depth + 1);
+    else
+      w.erase("items");
   }
   if (type == "ARRAY" && !w.contains("items")) w["items"] = json::object();
   if (json::value* pv = w.if_contains("properties")) {
@@ -436,8 +506,10 @@ json::object to_proto(json::object w, int depth) {
       const json::value* nl = sub ? sub->if_contains("nullable") : nullptr;
       if (!(nl && nl->is_bool() && nl->get_bool())) req.push_back(n);
     }
-    if (req.empty()) w.erase("required");
-    else *rv = std::move(req);
+    if (req.empty())
+      w.erase("required");
+    else
+      *rv = std::move(req);
   }
   if (nullable) w["nullable"] = true;
   json::object out;
@@ -503,8 +575,8 @@ std::string function_name_map::add(std::string_view client_name) {
   auto taken = [&](std::string_view u) {
     return std::any_of(names_.begin(), names_.end(), [&](const auto& p) { return p.second == u; });
   };
-  std::string base = is_valid_function_name(client_name) ? std::string(client_name)
-                                                         : sanitize_function_name(client_name);
+  std::string base =
+      is_valid_function_name(client_name) ? std::string(client_name) : sanitize_function_name(client_name);
   std::string candidate = base;
   for (int n = 2; taken(candidate); ++n) {
     const std::string suffix = "_" + std::to_string(n);

@@ -1,12 +1,11 @@
 // Client JSON Schemas made acceptable to Gemini (both schema slots) and function names made valid, with a map back.
 #pragma once
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <boost/json/object.hpp>
-#include <boost/json/value.hpp>
 
 namespace gw::translate {
 
@@ -35,8 +34,7 @@ enum class schema_root { function_parameters, any };
 // Property names, enum/default/example values are data: never read as keywords, never altered.
 // For schema_root::function_parameters the root always comes back as an object schema: a non-object or empty
 // input gives {"type":"object","properties":{}}, a missing root type becomes "object".
-boost::json::object clean_schema(const boost::json::value& schema,
-                                 schema_root root = schema_root::function_parameters);
+boost::json::object clean_schema(const boost::json::value& schema, schema_root root = schema_root::function_parameters);
 
 // For the OpenAPI-subset slots, FunctionDeclaration.parameters and GenerationConfig.responseSchema (the Schema
 // proto; any other key is an "Unknown name" 400, §5.2). Runs clean_schema first, then:

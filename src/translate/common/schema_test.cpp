@@ -1,10 +1,10 @@
 // Tests for the schema cleaners (JSON-Schema slot and OpenAPI-subset slot) and function-name sanitizing.
 #include "translate/common/schema.hpp"
 
-#include <set>
+#include <gtest/gtest.h>
 
 #include <boost/json.hpp>
-#include <gtest/gtest.h>
+#include <set>
 
 namespace gw::translate {
 namespace {
@@ -19,9 +19,11 @@ json::object proto(std::string_view text, schema_root root = schema_root::functi
 
 // The Schema proto's fields, as the strict fake Google checks them.
 bool only_proto_keys(const json::value& v) {
-  static const std::set<std::string> ok = {"type", "format", "title", "description", "nullable", "enum",
-      "maxItems", "minItems", "properties", "required", "minProperties", "maxProperties", "minLength",
-      "maxLength", "pattern", "example", "anyOf", "propertyOrdering", "default", "items", "minimum", "maximum"};
+  static const std::set<std::string> ok = {
+      "type",      "format",    "title",      "description", "nullable",      "enum",
+      "maxItems",  "minItems",  "properties", "required",    "minProperties", "maxProperties",
+      "minLength", "maxLength", "pattern",    "example",     "anyOf",         "propertyOrdering",
+      "default",   "items",     "minimum",    "maximum"};
   const json::object* o = v.if_object();
   if (!o) return true;
   for (const auto& [k, sub] : *o) {
@@ -120,9 +122,11 @@ TEST(CleanSchema, LocalRefsAreInlinedAndDefsDropped) {
 }
 
 TEST(CleanSchema, PointerEscapesAreDecoded) {
-  auto s = clean(R"({"type":"object","$defs":{"a/b":{"type":"string"},"c~d":{"type":"integer"},"e f":{"type":"boolean"}},
+  auto s =
+      clean(R"({"type":"object","$defs":{"a/b":{"type":"string"},"c~d":{"type":"integer"},"e f":{"type":"boolean"}},
     "properties":{"x":{"$ref":"#/$defs/a~1b"},"y":{"$ref":"#/$defs/c~0d"},"z":{"$ref":"#/$defs/e%20f"}}})");
-  EXPECT_EQ(s.at("properties"), json::parse(R"({"x":{"type":"string"},"y":{"type":"integer"},"z":{"type":"boolean"}})"));
+  EXPECT_EQ(s.at("properties"),
+            json::parse(R"({"x":{"type":"string"},"y":{"type":"integer"},"z":{"type":"boolean"}})"));
 }
 
 TEST(CleanSchema, CyclicRefIsCutWithANote) {

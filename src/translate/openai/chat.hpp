@@ -64,6 +64,8 @@
 // same functionCall part; without one the pipeline's ensure_thought_signatures adds the sentinel. A base id
 // that is not a minted "call_<24 alnum>" is sent upstream as functionCall.id and functionResponse.id.
 #pragma once
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -71,9 +73,6 @@
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <boost/json/object.hpp>
-#include <boost/json/value.hpp>
 
 #include "core/error.hpp"
 #include "core/result.hpp"
@@ -89,9 +88,9 @@ struct response_context {
   std::string id_seed;         // request_env::id: seeds the tool-call ids minted for calls Gemini gave none
   std::int64_t created = 0;    // request_env::now_s
   bool stream = false;
-  bool include_usage = false;  // stream_options.include_usage
-  bool show_reasoning = false; // thought parts -> reasoning_content (else dropped)
-  int n = 1;                   // choices asked for
+  bool include_usage = false;                                  // stream_options.include_usage
+  bool show_reasoning = false;                                 // thought parts -> reasoning_content (else dropped)
+  int n = 1;                                                   // choices asked for
   std::map<std::string, std::string, std::less<>> tool_names;  // upstream function name -> client tool name,
                                                                // only for names that had to be rewritten
 };

@@ -111,8 +111,10 @@ void choice_state::consume(const json::object& candidate, const response_context
         continue;
       }
       if (const json::value* t = part->if_contains("text"); t && t->is_string()) {
-        if (!t->get_string().empty()) content(std::string(t->get_string()), out);
-        else if (!sig.empty() && calls_ == 0) pending_signature_ = std::string(sig);
+        if (!t->get_string().empty())
+          content(std::string(t->get_string()), out);
+        else if (!sig.empty() && calls_ == 0)
+          pending_signature_ = std::string(sig);
         continue;
       }
       if (const json::value* ec = part->if_contains("executableCode"); ec && ec->is_object()) {
@@ -124,7 +126,8 @@ void choice_state::consume(const json::object& candidate, const response_context
       if (const json::value* cr = part->if_contains("codeExecutionResult"); cr && cr->is_object()) {
         const std::string_view outcome = str(cr->get_object(), "outcome");
         std::string text;
-        if (!outcome.empty() && outcome != "OUTCOME_OK") text = "Code execution ended with " + std::string(outcome) + ":\n";
+        if (!outcome.empty() && outcome != "OUTCOME_OK")
+          text = "Code execution ended with " + std::string(outcome) + ":\n";
         text += fenced("output", str(cr->get_object(), "output"));
         block(std::move(text), out);
         continue;

@@ -1,13 +1,12 @@
 // One choice's view of Gemini candidates: the deltas both the whole and the streamed response are made of.
 #pragma once
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <boost/json/object.hpp>
-#include <boost/json/value.hpp>
 
 #include "translate/openai/chat.hpp"
 
@@ -17,9 +16,9 @@ enum class delta_kind { reasoning, content, tool_call };
 
 struct delta {
   delta_kind kind = delta_kind::content;
-  std::string text;                // reasoning or content text
-  boost::json::object tool_call;   // {index, id, type, function{name, arguments}, extra_content?}
-  boost::json::value grounding;    // the candidate's groundingMetadata, on the delta that carries the sources
+  std::string text;               // reasoning or content text
+  boost::json::object tool_call;  // {index, id, type, function{name, arguments}, extra_content?}
+  boost::json::value grounding;   // the candidate's groundingMetadata, on the delta that carries the sources
 };
 
 // The parts of successive chunks of one candidate, turned into deltas in order. Keeps what spans chunks:

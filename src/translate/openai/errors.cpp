@@ -1,7 +1,6 @@
 // gw::error -> OpenAI's error body and status (translation.md §2.5, §8), before and after the stream started.
-#include <string>
-
 #include <boost/json.hpp>
+#include <string>
 
 #include "translate/openai/chat.hpp"
 
@@ -19,10 +18,14 @@ unsigned status_of(const gw::error& e) {
 
 const char* type_of(unsigned status) {
   switch (status) {
-    case 401: return "authentication_error";
-    case 403: return "permission_error";
-    case 429: return "rate_limit_error";
-    default: return status >= 500 ? "server_error" : "invalid_request_error";
+    case 401:
+      return "authentication_error";
+    case 403:
+      return "permission_error";
+    case 429:
+      return "rate_limit_error";
+    default:
+      return status >= 500 ? "server_error" : "invalid_request_error";
   }
 }
 
@@ -37,12 +40,18 @@ json::value code_of(const gw::error& e, unsigned status) {
 
 std::string default_message(unsigned status) {
   switch (status) {
-    case 400: return "invalid request";
-    case 401: return "invalid API key";
-    case 403: return "permission denied";
-    case 404: return "not found";
-    case 429: return "rate limit reached; retry later";
-    default: return status >= 500 ? "the server had an error while processing the request" : "request failed";
+    case 400:
+      return "invalid request";
+    case 401:
+      return "invalid API key";
+    case 403:
+      return "permission denied";
+    case 404:
+      return "not found";
+    case 429:
+      return "rate limit reached; retry later";
+    default:
+      return status >= 500 ? "the server had an error while processing the request" : "request failed";
   }
 }
 

@@ -1,6 +1,7 @@
 // Errors in the OpenAI shape: statuses, types, codes, param, Retry-After, and the in-stream event (§2.5, §8, §9 B32).
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+
+#include <boost/json.hpp>
 
 #include "translate/openai/chat.hpp"
 #include "upstream/proto/google_error.hpp"
@@ -19,8 +20,10 @@ std::string header(const rendered_error& r, std::string_view name) {
 
 // §9 B32
 TEST(OpenaiRenderError, UpstreamRateLimitIs429WithRetryAfter) {
-  const gw::error e = upstream::classify_google_error(429, R"({"error":{"code":429,"message":"Resource has been exhausted",
-    "status":"RESOURCE_EXHAUSTED","details":[{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"30s"}]}})", 0);
+  const gw::error e =
+      upstream::classify_google_error(429, R"({"error":{"code":429,"message":"Resource has been exhausted",
+    "status":"RESOURCE_EXHAUSTED","details":[{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"30s"}]}})",
+                                      0);
   const rendered_error r = render_error(e);
   EXPECT_EQ(r.status, 429u);
   EXPECT_EQ(header(r, "Retry-After"), "30");
@@ -90,7 +93,8 @@ TEST(OpenaiRenderError, ServiceUnavailableCarriesRetryAfter) {
 }
 
 TEST(OpenaiRenderError, ClientErrorsNameTheParam) {
-  auto r = to_gemini(json::parse(R"({"model":"m","messages":[]})"), models::catalog::defaults(), request_env{0, "x", false});
+  auto r =
+      to_gemini(json::parse(R"({"model":"m","messages":[]})"), models::catalog::defaults(), request_env{0, "x", false});
   ASSERT_FALSE(r);
   const rendered_error out = render_error(r.err());
   EXPECT_EQ(out.status, 400u);

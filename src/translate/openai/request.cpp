@@ -1,11 +1,10 @@
 // OpenAI Chat Completions request -> Gemini GenerateContentRequest (rules in chat.hpp, translation.md §1).
 #include <algorithm>
+#include <boost/json.hpp>
 #include <cmath>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <boost/json.hpp>
 
 #include "translate/common/schema.hpp"
 #include "translate/openai/chat.hpp"
@@ -41,8 +40,9 @@ std::optional<double> number_of(const json::value& v) {
 
 std::optional<std::int64_t> integer_of(const json::value& v) {
   if (v.is_int64()) return v.get_int64();
-  if (v.is_uint64()) return v.get_uint64() > static_cast<std::uint64_t>(INT64_MAX) ? INT64_MAX
-                                                                                   : static_cast<std::int64_t>(v.get_uint64());
+  if (v.is_uint64())
+    return v.get_uint64() > static_cast<std::uint64_t>(INT64_MAX) ? INT64_MAX
+                                                                  : static_cast<std::int64_t>(v.get_uint64());
   if (v.is_double() && std::isfinite(v.get_double()) && std::floor(v.get_double()) == v.get_double() &&
       std::fabs(v.get_double()) < 9e18)
     return static_cast<std::int64_t>(v.get_double());
@@ -108,12 +108,12 @@ std::string mime_hint_from_name(std::string_view name) {
   if (dot == std::string_view::npos || name.find('/', dot) != std::string_view::npos) return {};
   const std::string ext = lower(name.substr(dot + 1));
   static const std::pair<std::string_view, std::string_view> table[] = {
-      {"png", "image/png"},   {"jpg", "image/jpeg"},  {"jpeg", "image/jpeg"}, {"webp", "image/webp"},
-      {"heic", "image/heic"}, {"heif", "image/heif"}, {"gif", "image/gif"},   {"pdf", "application/pdf"},
-      {"mp3", "audio/mp3"},   {"wav", "audio/wav"},   {"flac", "audio/flac"}, {"ogg", "audio/ogg"},
-      {"aac", "audio/aac"},   {"m4a", "audio/mp4"},   {"mp4", "video/mp4"},   {"mov", "video/quicktime"},
-      {"webm", "video/webm"}, {"mpeg", "video/mpeg"}, {"mpg", "video/mpeg"},  {"txt", "text/plain"},
-      {"md", "text/markdown"}, {"csv", "text/csv"},   {"html", "text/html"},  {"json", "application/json"}};
+      {"png", "image/png"},    {"jpg", "image/jpeg"},  {"jpeg", "image/jpeg"}, {"webp", "image/webp"},
+      {"heic", "image/heic"},  {"heif", "image/heif"}, {"gif", "image/gif"},   {"pdf", "application/pdf"},
+      {"mp3", "audio/mp3"},    {"wav", "audio/wav"},   {"flac", "audio/flac"}, {"ogg", "audio/ogg"},
+      {"aac", "audio/aac"},    {"m4a", "audio/mp4"},   {"mp4", "video/mp4"},   {"mov", "video/quicktime"},
+      {"webm", "video/webm"},  {"mpeg", "video/mpeg"}, {"mpg", "video/mpeg"},  {"txt", "text/plain"},
+      {"md", "text/markdown"}, {"csv", "text/csv"},    {"html", "text/html"},  {"json", "application/json"}};
   for (const auto& [e, m] : table)
     if (ext == e) return std::string(m);
   return {};
@@ -158,7 +158,8 @@ result<json::object> audio_part(const json::value& v, const std::string& param) 
   if (lower(d.substr(0, 5)) == "data:" || is_http_url(d)) return media_from_url(d, param + ".data");
   const json::value* format = field(*a, "format");
   const std::string mime = format && format->is_string() ? audio_mime(format->get_string()) : std::string();
-  if (mime.empty()) return bad("input_audio.format must be one of wav, mp3, flac, ogg, aac, m4a, aiff, webm", param + ".format");
+  if (mime.empty())
+    return bad("input_audio.format must be one of wav, mp3, flac, ogg, aac, m4a, aiff, webm", param + ".format");
   return inline_part(mime, std::string(d));
 }
 
@@ -277,7 +278,7 @@ struct call_slot {
   std::string name;     // upstream function name
   std::string send_id;  // functionCall.id to echo into functionResponse.id ("" = none)
   std::optional<json::object> response;
-  json::array extra;    // media a tool result carried, sent after the function responses
+  json::array extra;  // media a tool result carried, sent after the function responses
 };
 
 class conversation {
@@ -300,7 +301,7 @@ class conversation {
   function_name_map& names_;
   std::string upstream_model_;
   std::vector<turn> turns_;
-  std::vector<call_slot> pending_;                  // calls of the last model turn awaiting results
+  std::vector<call_slot> pending_;                           // calls of the last model turn awaiting results
   std::vector<std::pair<std::string, std::string>> closed_;  // (client id, name) of calls of earlier turns
 };
 
@@ -342,9 +343,9 @@ result<void> conversation::add(const json::object& m, std::size_t i, bool leadin
     return {};
   }
   if (role == "assistant") return add_assistant(m, param);
-  return bad("unknown role \"" + std::string(role.substr(0, 40)) +
-                 "\"; expected system, developer, user, assistant or tool",
-             param + ".role");
+  return bad(
+      "unknown role \"" + std::string(role.substr(0, 40)) + "\"; expected system, developer, user, assistant or tool",
+      param + ".role");
 }
 
 // The signature that goes back on a replayed call (chat.hpp, "Thought signatures").
@@ -477,7 +478,8 @@ result<void> conversation::add_tool_result(std::string_view id, std::string_view
     // The result of a call whose turn is already closed (a message came in between): its slot was answered
     // for Gemini's count rule; the real result still reaches the model, as text.
     turn t{"user", {}, false};
-    t.parts.push_back(text_part("Result of tool call " + std::string(names_.to_client(earlier->second)) + ":\n" + output));
+    t.parts.push_back(
+        text_part("Result of tool call " + std::string(names_.to_client(earlier->second)) + ":\n" + output));
     for (auto& p : media) t.parts.push_back(std::move(p));
     push(std::move(t));
     return {};
@@ -493,15 +495,16 @@ result<void> conversation::add_tool_result(std::string_view id, std::string_view
 // an error response; at the end of the conversation unanswered calls stay open only when none was answered.
 void conversation::flush(bool more_follows) {
   if (pending_.empty()) return;
-  const bool any = std::any_of(pending_.begin(), pending_.end(), [](const call_slot& s) { return s.response.has_value(); });
+  const bool any =
+      std::any_of(pending_.begin(), pending_.end(), [](const call_slot& s) { return s.response.has_value(); });
   if (any || more_follows) {
     turn t{"user", {}, false};
     json::array extra;
     for (auto& s : pending_) {
       json::object fr{{"name", s.name}};
       if (!s.send_id.empty()) fr["id"] = s.send_id;
-      fr["response"] = s.response ? std::move(*s.response)
-                                  : json::object{{"error", "No result was provided for this tool call."}};
+      fr["response"] =
+          s.response ? std::move(*s.response) : json::object{{"error", "No result was provided for this tool call."}};
       t.parts.push_back(json::object{{"functionResponse", std::move(fr)}});
       for (auto& p : s.extra) extra.push_back(std::move(p));
     }
@@ -593,11 +596,16 @@ result<void> read_reasoning_effort(const json::value& v, think_family fam, std::
   const budget_range r = range_of(upstream);
   const unsigned allowed = allowed_levels(upstream);
   if (fam == think_family::budget) {
-    if (e == "none") out.budget = fit_budget(0, r);
-    else if (e == "minimal" || e == "low") out.budget = fit_budget(1024, r);
-    else if (e == "medium") out.budget = fit_budget(8192, r);
-    else if (e == "high") out.budget = fit_budget(24576, r);
-    else out.budget = r.max;
+    if (e == "none")
+      out.budget = fit_budget(0, r);
+    else if (e == "minimal" || e == "low")
+      out.budget = fit_budget(1024, r);
+    else if (e == "medium")
+      out.budget = fit_budget(8192, r);
+    else if (e == "high")
+      out.budget = fit_budget(24576, r);
+    else
+      out.budget = r.max;
   } else if (fam == think_family::level) {
     int want = 3;
     if (e == "none") {
@@ -702,7 +710,8 @@ result<tools_out> read_tools(const json::object& body, bool openapi, function_na
       if (ty == "function") {
         const json::value* fn = field(*t, "function");
         if (!fn || !fn->is_object()) return bad("function tools need a function object", param + ".function");
-        if (auto r = read_function(fn->get_object(), param + ".function", openapi, names, out); !r) return std::move(r).err();
+        if (auto r = read_function(fn->get_object(), param + ".function", openapi, names, out); !r)
+          return std::move(r).err();
       } else if (ty.starts_with("web_search")) {
         add_builtin(out, "googleSearch");
       }
@@ -743,18 +752,23 @@ result<std::optional<json::object>> read_tool_choice(const json::object& body, f
       return {};
     }
     if (!declared(name))
-      return bad(param + " names the function \"" + std::string(name.substr(0, 64)) + "\", which is not among the tools",
-                 param);
+      return bad(
+          param + " names the function \"" + std::string(name.substr(0, 64)) + "\", which is not among the tools",
+          param);
     cfg["mode"] = "ANY";
     cfg["allowedFunctionNames"] = json::array{json::value(names.to_upstream(name))};
     return {};
   };
   if (tc->is_string()) {
     const std::string_view s = tc->get_string();
-    if (s == "none") cfg["mode"] = "NONE";
-    else if (s == "auto") cfg["mode"] = "AUTO";
-    else if (s == "required" || s == "any") cfg["mode"] = "ANY";
-    else return bad(param + " must be none, auto, required or a named function", param);
+    if (s == "none")
+      cfg["mode"] = "NONE";
+    else if (s == "auto")
+      cfg["mode"] = "AUTO";
+    else if (s == "required" || s == "any")
+      cfg["mode"] = "ANY";
+    else
+      return bad(param + " must be none, auto, required or a named function", param);
   } else if (const json::object* o = tc->if_object()) {
     const json::value* type = field(*o, "type");
     if (param == "function_call") {
@@ -895,8 +909,7 @@ result<translated> to_gemini(json::value body_v, const models::catalog& cat, con
   const std::string& upstream = out.spec.upstream;
 
   const json::value* mv = field(body, "messages");
-  if (!mv || !mv->is_array() || mv->get_array().empty())
-    return bad("messages must be a non-empty array", "messages");
+  if (!mv || !mv->is_array() || mv->get_array().empty()) return bad("messages must be a non-empty array", "messages");
   const json::array& messages = mv->get_array();
 
   if (const json::value* s = field(body, "stream"); s && s->is_bool()) out.stream = s->get_bool();
@@ -934,7 +947,8 @@ result<translated> to_gemini(json::value body_v, const models::catalog& cat, con
 
   json::object& req = out.request;
   req["contents"] = std::move(contents);
-  if (!system_parts.empty()) req["systemInstruction"] = json::object{{"role", "user"}, {"parts", std::move(system_parts)}};
+  if (!system_parts.empty())
+    req["systemInstruction"] = json::object{{"role", "user"}, {"parts", std::move(system_parts)}};
   json::array tool_list;
   if (!tools->declarations.empty())
     tool_list.push_back(json::object{{"functionDeclarations", std::move(tools->declarations)}});
@@ -957,8 +971,10 @@ result<translated> to_gemini(json::value body_v, const models::catalog& cat, con
   if (fam != think_family::none && (think.budget || think.level || show)) {
     json::object tc;
     if (show) tc["includeThoughts"] = true;
-    if (think.budget) tc["thinkingBudget"] = *think.budget;
-    else if (think.level) tc["thinkingLevel"] = *think.level;
+    if (think.budget)
+      tc["thinkingBudget"] = *think.budget;
+    else if (think.level)
+      tc["thinkingLevel"] = *think.level;
     gen["thinkingConfig"] = std::move(tc);
   }
   if (!gen.empty()) req["generationConfig"] = std::move(gen);

@@ -1,8 +1,8 @@
 // OpenAI request -> Gemini request: messages, media, tools, parameters, reasoning, errors (translation.md §9 A).
-#include <regex>
+#include <gtest/gtest.h>
 
 #include <boost/json.hpp>
-#include <gtest/gtest.h>
+#include <regex>
 
 #include "translate/common/repair.hpp"
 #include "translate/common/schema.hpp"
@@ -41,7 +41,8 @@ json::value J(std::string_view s) { return json::parse(s); }
 
 // §9 A1
 TEST(OpenaiToGemini, LeadingSystemBecomesSystemInstruction) {
-  auto t = ok(R"({"model":"gemini-2.5-flash","messages":[{"role":"system","content":"S"},{"role":"user","content":"hi"}]})");
+  auto t =
+      ok(R"({"model":"gemini-2.5-flash","messages":[{"role":"system","content":"S"},{"role":"user","content":"hi"}]})");
   EXPECT_EQ(t.request.at("systemInstruction").at("parts"), J(R"([{"text":"S"}])"));
   EXPECT_EQ(t.request.at("contents"), J(R"([{"role":"user","parts":[{"text":"hi"}]}])"));
   EXPECT_EQ(t.spec.upstream, "gemini-2.5-flash");
@@ -52,7 +53,8 @@ TEST(OpenaiToGemini, LeadingSystemBecomesSystemInstruction) {
 // §9 A2
 TEST(OpenaiToGemini, DeveloperRoleIsSystem) {
   auto a = ok(R"({"model":"m","messages":[{"role":"system","content":"S"},{"role":"user","content":"hi"}]})");
-  auto b = ok(R"({"model":"m","messages":[{"role":"developer","content":[{"type":"text","text":"S"}]},{"role":"user","content":"hi"}]})");
+  auto b = ok(
+      R"({"model":"m","messages":[{"role":"developer","content":[{"type":"text","text":"S"}]},{"role":"user","content":"hi"}]})");
   EXPECT_EQ(a.request, b.request);
 }
 
@@ -61,7 +63,8 @@ TEST(OpenaiToGemini, LaterSystemMessageStaysInPlaceAsUserText) {
   auto t = ok(R"({"model":"m","messages":[{"role":"system","content":"S1"},{"role":"user","content":"a"},
     {"role":"assistant","content":"b"},{"role":"system","content":"S2"},{"role":"assistant","content":"c"}]})");
   EXPECT_EQ(t.request.at("systemInstruction").at("parts"), J(R"([{"text":"S1"}])"));
-  EXPECT_EQ(t.request.at("contents"), J(R"([{"role":"user","parts":[{"text":"a"}]},{"role":"model","parts":[{"text":"b"}]},
+  EXPECT_EQ(t.request.at("contents"),
+            J(R"([{"role":"user","parts":[{"text":"a"}]},{"role":"model","parts":[{"text":"b"}]},
     {"role":"user","parts":[{"text":"S2"}]},{"role":"model","parts":[{"text":"c"}]}])"));
 }
 
@@ -94,29 +97,36 @@ TEST(OpenaiToGemini, HttpImageUrlBecomesAFetchPart) {
 
 // §9 A7
 TEST(OpenaiToGemini, GifAndUnsupportedImageDataAreRejected) {
-  expect_bad(R"({"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/gif;base64,R0lG"}}]}]})",
-             "messages[0].content[0].image_url.url");
-  expect_bad(R"({"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/svg+xml;base64,PHN2"}}]}]})",
-             "messages[0].content[0].image_url.url");
-  expect_bad(R"({"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"ftp://x/y.png"}}]}]})",
-             "messages[0].content[0].image_url.url");
-  expect_bad(R"({"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/png,notbase64"}}]}]})",
-             "messages[0].content[0].image_url.url");
+  expect_bad(
+      R"({"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/gif;base64,R0lG"}}]}]})",
+      "messages[0].content[0].image_url.url");
+  expect_bad(
+      R"({"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/svg+xml;base64,PHN2"}}]}]})",
+      "messages[0].content[0].image_url.url");
+  expect_bad(
+      R"({"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"ftp://x/y.png"}}]}]})",
+      "messages[0].content[0].image_url.url");
+  expect_bad(
+      R"({"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/png,notbase64"}}]}]})",
+      "messages[0].content[0].image_url.url");
 }
 
 TEST(OpenaiToGemini, JpgMimeIsNormalized) {
-  auto t = ok(R"({"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/jpg;base64,/9j/"}}]}]})");
+  auto t = ok(
+      R"({"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/jpg;base64,/9j/"}}]}]})");
   EXPECT_EQ(t.request.at("contents").at(0).at("parts").at(0).at("inlineData").at("mimeType"), "image/jpeg");
 }
 
 // §9 A8
 TEST(OpenaiToGemini, InputAudioBecomesInlineData) {
-  auto t = ok(R"({"model":"m","messages":[{"role":"user","content":[{"type":"input_audio","input_audio":{"data":"SUQz","format":"mp3"}},
+  auto t = ok(
+      R"({"model":"m","messages":[{"role":"user","content":[{"type":"input_audio","input_audio":{"data":"SUQz","format":"mp3"}},
     {"type":"input_audio","input_audio":{"data":"UklG","format":"wav"}}]}]})");
   EXPECT_EQ(t.request.at("contents").at(0).at("parts"), J(R"([{"inlineData":{"mimeType":"audio/mp3","data":"SUQz"}},
     {"inlineData":{"mimeType":"audio/wav","data":"UklG"}}])"));
-  expect_bad(R"({"model":"m","messages":[{"role":"user","content":[{"type":"input_audio","input_audio":{"data":"x","format":"midi"}}]}]})",
-             "messages[0].content[0].input_audio.format");
+  expect_bad(
+      R"({"model":"m","messages":[{"role":"user","content":[{"type":"input_audio","input_audio":{"data":"x","format":"midi"}}]}]})",
+      "messages[0].content[0].input_audio.format");
 }
 
 TEST(OpenaiToGemini, FileDataBecomesInlineData) {
@@ -147,10 +157,14 @@ TEST(OpenaiToGemini, AssistantToolCallAndToolResult) {
 TEST(OpenaiToGemini, MintedIdsAreNotSentUpstream) {
   const std::string id = mint_tool_call_id("x", 0, 0);
   auto t = ok(R"({"model":"m","messages":[{"role":"user","content":"q"},
-    {"role":"assistant","tool_calls":[{"id":")" + id + R"(","type":"function","function":{"name":"get","arguments":""}}]},
-    {"role":"tool","tool_call_id":")" + id + R"(","content":[{"type":"text","text":"a"},{"type":"text","text":"b"}]}]})");
-  EXPECT_EQ(t.request.at("contents").at(1), J(R"({"role":"model","parts":[{"functionCall":{"name":"get","args":{}}}]})"));
-  EXPECT_EQ(t.request.at("contents").at(2), J(R"({"role":"user","parts":[{"functionResponse":{"name":"get","response":{"output":"a\nb"}}}]})"));
+    {"role":"assistant","tool_calls":[{"id":")" +
+              id + R"(","type":"function","function":{"name":"get","arguments":""}}]},
+    {"role":"tool","tool_call_id":")" +
+              id + R"(","content":[{"type":"text","text":"a"},{"type":"text","text":"b"}]}]})");
+  EXPECT_EQ(t.request.at("contents").at(1),
+            J(R"({"role":"model","parts":[{"functionCall":{"name":"get","args":{}}}]})"));
+  EXPECT_EQ(t.request.at("contents").at(2),
+            J(R"({"role":"user","parts":[{"functionResponse":{"name":"get","response":{"output":"a\nb"}}}]})"));
 }
 
 // §9 A10
@@ -203,14 +217,17 @@ TEST(OpenaiToGemini, DeprecatedFunctionCallAndFunctionRole) {
   auto t = ok(R"({"model":"m","messages":[{"role":"user","content":"q"},
     {"role":"assistant","content":null,"function_call":{"name":"get","arguments":"{\"x\":2}"}},
     {"role":"function","name":"get","content":"7"}]})");
-  EXPECT_EQ(t.request.at("contents").at(1), J(R"({"role":"model","parts":[{"functionCall":{"name":"get","args":{"x":2}}}]})"));
-  EXPECT_EQ(t.request.at("contents").at(2), J(R"({"role":"user","parts":[{"functionResponse":{"name":"get","response":{"output":"7"}}}]})"));
+  EXPECT_EQ(t.request.at("contents").at(1),
+            J(R"({"role":"model","parts":[{"functionCall":{"name":"get","args":{"x":2}}}]})"));
+  EXPECT_EQ(t.request.at("contents").at(2),
+            J(R"({"role":"user","parts":[{"functionResponse":{"name":"get","response":{"output":"7"}}}]})"));
 }
 
 // §9 A11
 TEST(OpenaiToGemini, ToolResultForAnUnknownCallIsBadRequest) {
-  expect_bad(R"({"model":"m","messages":[{"role":"user","content":"q"},{"role":"tool","tool_call_id":"call_zz","content":"x"}]})",
-             "messages[1].tool_call_id");
+  expect_bad(
+      R"({"model":"m","messages":[{"role":"user","content":"q"},{"role":"tool","tool_call_id":"call_zz","content":"x"}]})",
+      "messages[1].tool_call_id");
 }
 
 TEST(OpenaiToGemini, InvalidToolCallArgumentsAreBadRequest) {
@@ -239,7 +256,8 @@ TEST(OpenaiToGemini, OpenapiParametersSlotWhenAskedFor) {
   e.openapi_parameters = true;
   auto t = ok(R"({"model":"m","messages":[{"role":"user","content":"q"}],"tools":[{"type":"function","function":{
     "name":"get","parameters":{"type":"object","properties":{"a":{"type":["string","null"]},"b":{"type":"array"}},
-    "required":["a","b"],"additionalProperties":false}}},{"type":"function","function":{"name":"none","parameters":{"type":"object","properties":{}}}}]})", e);
+    "required":["a","b"],"additionalProperties":false}}},{"type":"function","function":{"name":"none","parameters":{"type":"object","properties":{}}}}]})",
+              e);
   EXPECT_EQ(t.request.at("tools"), J(R"([{"functionDeclarations":[
     {"name":"get","parameters":{"type":"OBJECT","properties":{"a":{"type":"STRING","nullable":true},
       "b":{"type":"ARRAY","items":{}}},"required":["b"]}},{"name":"none"}]}])"));
@@ -247,7 +265,8 @@ TEST(OpenaiToGemini, OpenapiParametersSlotWhenAskedFor) {
 
 // §9 A13, A14
 TEST(OpenaiToGemini, ToolChoiceModes) {
-  const std::string head = R"({"model":"m","messages":[{"role":"user","content":"q"}],"tools":[{"type":"function","function":{"name":"get"}}],"tool_choice":)";
+  const std::string head =
+      R"({"model":"m","messages":[{"role":"user","content":"q"}],"tools":[{"type":"function","function":{"name":"get"}}],"tool_choice":)";
   EXPECT_EQ(ok(head + R"("required"})").request.at("toolConfig"), J(R"({"functionCallingConfig":{"mode":"ANY"}})"));
   EXPECT_EQ(ok(head + R"("none"})").request.at("toolConfig"), J(R"({"functionCallingConfig":{"mode":"NONE"}})"));
   EXPECT_EQ(ok(head + R"("auto"})").request.at("toolConfig"), J(R"({"functionCallingConfig":{"mode":"AUTO"}})"));
@@ -256,14 +275,19 @@ TEST(OpenaiToGemini, ToolChoiceModes) {
   expect_bad(head + R"("sometimes"})", "tool_choice");
   expect_bad(head + R"({"type":"function","function":{"name":"other"}}})", "tool_choice");
   // a built-in cannot be forced: no toolConfig
-  EXPECT_FALSE(ok(R"({"model":"m","messages":[{"role":"user","content":"q"}],"tools":[{"type":"function","function":{"name":"get"}},
+  EXPECT_FALSE(
+      ok(R"({"model":"m","messages":[{"role":"user","content":"q"}],"tools":[{"type":"function","function":{"name":"get"}},
     {"type":"function","function":{"name":"googleSearch"}}],"tool_choice":{"type":"function","function":{"name":"googleSearch"}}})")
-                   .request.contains("toolConfig"));
-  EXPECT_EQ(ok(head + R"({"type":"allowed_tools","allowed_tools":{"mode":"required","tools":[{"type":"function","function":{"name":"get"}},
-    {"type":"function","function":{"name":"undeclared"}}]}}})").request.at("toolConfig"),
-            J(R"({"functionCallingConfig":{"mode":"ANY","allowedFunctionNames":["get"]}})"));
+          .request.contains("toolConfig"));
+  EXPECT_EQ(
+      ok(head +
+         R"({"type":"allowed_tools","allowed_tools":{"mode":"required","tools":[{"type":"function","function":{"name":"get"}},
+    {"type":"function","function":{"name":"undeclared"}}]}}})")
+          .request.at("toolConfig"),
+      J(R"({"functionCallingConfig":{"mode":"ANY","allowedFunctionNames":["get"]}})"));
   // no function declared: no toolConfig (ANY without functions is an upstream 400)
-  EXPECT_FALSE(ok(R"({"model":"m","messages":[{"role":"user","content":"q"}],"tool_choice":"required"})").request.contains("toolConfig"));
+  EXPECT_FALSE(ok(R"({"model":"m","messages":[{"role":"user","content":"q"}],"tool_choice":"required"})")
+                   .request.contains("toolConfig"));
 }
 
 TEST(OpenaiToGemini, BuiltinToolsBecomeGeminiTools) {
@@ -271,7 +295,9 @@ TEST(OpenaiToGemini, BuiltinToolsBecomeGeminiTools) {
     {"type":"function","function":{"name":"codeExecution"}},{"type":"function","function":{"name":"get"}},
     {"type":"function","function":{"name":"googleSearch","parameters":{}}},{"type":"function","function":{"name":"urlContext"}},
     {"type":"web_search_preview"},{"type":"custom","custom":{"name":"x"}}]})");
-  EXPECT_EQ(t.request.at("tools"), J(R"([{"functionDeclarations":[{"name":"get"}]},{"codeExecution":{}},{"googleSearch":{}},{"urlContext":{}}])"));
+  EXPECT_EQ(
+      t.request.at("tools"),
+      J(R"([{"functionDeclarations":[{"name":"get"}]},{"codeExecution":{}},{"googleSearch":{}},{"urlContext":{}}])"));
 }
 
 // §9 A15
@@ -281,7 +307,8 @@ TEST(OpenaiToGemini, GenerationParameters) {
     "top_k":40,"user":"u","metadata":{"a":"b"},"store":false,"logit_bias":{"1":2},"service_tier":"auto","some_future_field":[1]})");
   EXPECT_EQ(t.request.at("generationConfig"), J(R"({"temperature":0.3,"topP":0.9,"presencePenalty":0.5,"topK":40,
     "maxOutputTokens":100,"stopSequences":["END"],"seed":7})"));
-  auto u = ok(R"({"model":"gemini-2.5-flash","messages":[{"role":"user","content":"q"}],"max_tokens":9999999,"stop":["a","","b"]})");
+  auto u = ok(
+      R"({"model":"gemini-2.5-flash","messages":[{"role":"user","content":"q"}],"max_tokens":9999999,"stop":["a","","b"]})");
   EXPECT_EQ(u.request.at("generationConfig").at("maxOutputTokens"), 65536);
   EXPECT_EQ(u.request.at("generationConfig").at("stopSequences"), J(R"(["a","b"])"));
   expect_bad(R"({"model":"m","messages":[{"role":"user","content":"q"}],"stop":["1","2","3","4","5","6"]})", "stop");
@@ -299,30 +326,38 @@ TEST(OpenaiToGemini, ResponseFormat) {
   EXPECT_EQ(o.request.at("generationConfig"), J(R"({"responseMimeType":"application/json"})"));
   auto x = ok(R"({"model":"m","messages":[{"role":"user","content":"q"}],"response_format":{"type":"text"}})");
   EXPECT_FALSE(x.request.contains("generationConfig"));
-  expect_bad(R"({"model":"m","messages":[{"role":"user","content":"q"}],"response_format":{"type":"yaml"}})", "response_format.type");
+  expect_bad(R"({"model":"m","messages":[{"role":"user","content":"q"}],"response_format":{"type":"yaml"}})",
+             "response_format.type");
 }
 
 // §9 A17
 TEST(OpenaiToGemini, ReasoningEffortIsABudgetOn25AndALevelOn3) {
   auto a = ok(R"({"model":"gemini-2.5-flash","messages":[{"role":"user","content":"q"}],"reasoning_effort":"high"})");
-  EXPECT_EQ(a.request.at("generationConfig").at("thinkingConfig"), J(R"({"includeThoughts":true,"thinkingBudget":24576})"));
+  EXPECT_EQ(a.request.at("generationConfig").at("thinkingConfig"),
+            J(R"({"includeThoughts":true,"thinkingBudget":24576})"));
   EXPECT_TRUE(a.ctx.show_reasoning);
-  auto b = ok(R"({"model":"gemini-3-flash-preview","messages":[{"role":"user","content":"q"}],"reasoning_effort":"high"})");
-  EXPECT_EQ(b.request.at("generationConfig").at("thinkingConfig"), J(R"({"includeThoughts":true,"thinkingLevel":"HIGH"})"));
-  auto c = ok(R"({"model":"gemini-3-pro-preview","messages":[{"role":"user","content":"q"}],"reasoning_effort":"medium"})");
+  auto b =
+      ok(R"({"model":"gemini-3-flash-preview","messages":[{"role":"user","content":"q"}],"reasoning_effort":"high"})");
+  EXPECT_EQ(b.request.at("generationConfig").at("thinkingConfig"),
+            J(R"({"includeThoughts":true,"thinkingLevel":"HIGH"})"));
+  auto c =
+      ok(R"({"model":"gemini-3-pro-preview","messages":[{"role":"user","content":"q"}],"reasoning_effort":"medium"})");
   EXPECT_EQ(c.request.at("generationConfig").at("thinkingConfig").at("thinkingLevel"), "HIGH");  // 3-pro: LOW/HIGH only
   auto d = ok(R"({"model":"gemini-2.5-pro","messages":[{"role":"user","content":"q"}],"reasoning_effort":"none"})");
   EXPECT_EQ(d.request.at("generationConfig").at("thinkingConfig"), J(R"({"thinkingBudget":128})"));
   EXPECT_FALSE(d.ctx.show_reasoning);
   auto e = ok(R"({"model":"gemini-2.5-flash","messages":[{"role":"user","content":"q"}],"reasoning_effort":"none"})");
   EXPECT_EQ(e.request.at("generationConfig").at("thinkingConfig"), J(R"({"thinkingBudget":0})"));
-  auto f = ok(R"({"model":"gemini-3-pro-preview","messages":[{"role":"user","content":"q"}],"reasoning_effort":"none"})");
+  auto f =
+      ok(R"({"model":"gemini-3-pro-preview","messages":[{"role":"user","content":"q"}],"reasoning_effort":"none"})");
   EXPECT_EQ(f.request.at("generationConfig").at("thinkingConfig"), J(R"({"thinkingLevel":"LOW"})"));
   auto g = ok(R"({"model":"gemini-2.0-flash","messages":[{"role":"user","content":"q"}],"reasoning_effort":"high"})");
   EXPECT_FALSE(g.request.contains("generationConfig"));  // the catalog marks it as not thinking
-  auto h = ok(R"({"model":"gemini-2.5-flash-lite","messages":[{"role":"user","content":"q"}],"reasoning_effort":"xhigh"})");
+  auto h =
+      ok(R"({"model":"gemini-2.5-flash-lite","messages":[{"role":"user","content":"q"}],"reasoning_effort":"xhigh"})");
   EXPECT_EQ(h.request.at("generationConfig").at("thinkingConfig").at("thinkingBudget"), 24576);
-  expect_bad(R"({"model":"m","messages":[{"role":"user","content":"q"}],"reasoning_effort":"extreme"})", "reasoning_effort");
+  expect_bad(R"({"model":"m","messages":[{"role":"user","content":"q"}],"reasoning_effort":"extreme"})",
+             "reasoning_effort");
 }
 
 TEST(OpenaiToGemini, ReasoningVisibility) {
@@ -330,17 +365,20 @@ TEST(OpenaiToGemini, ReasoningVisibility) {
   EXPECT_FALSE(plain.ctx.show_reasoning);
   auto suffix = ok(R"({"model":"gemini-2.5-flash-thinking","messages":[{"role":"user","content":"q"}]})");
   EXPECT_TRUE(suffix.ctx.show_reasoning);
-  auto hidden = ok(R"({"model":"gemini-2.5-flash-nothinking","messages":[{"role":"user","content":"q"}],"reasoning_effort":"high"})");
+  auto hidden = ok(
+      R"({"model":"gemini-2.5-flash-nothinking","messages":[{"role":"user","content":"q"}],"reasoning_effort":"high"})");
   EXPECT_FALSE(hidden.ctx.show_reasoning);
   auto flag = ok(R"({"model":"gemini-2.5-flash","messages":[{"role":"user","content":"q"}],"include_reasoning":true})");
   EXPECT_TRUE(flag.ctx.show_reasoning);
   EXPECT_EQ(flag.request.at("generationConfig").at("thinkingConfig"), J(R"({"includeThoughts":true})"));
-  auto off = ok(R"({"model":"gemini-2.5-flash","messages":[{"role":"user","content":"q"}],"reasoning_effort":"low","include_reasoning":false})");
+  auto off = ok(
+      R"({"model":"gemini-2.5-flash","messages":[{"role":"user","content":"q"}],"reasoning_effort":"low","include_reasoning":false})");
   EXPECT_FALSE(off.ctx.show_reasoning);
   auto google = ok(R"({"model":"gemini-2.5-flash","messages":[{"role":"user","content":"q"}],
     "extra_body":{"google":{"thinking_config":{"thinking_budget":2048,"include_thoughts":true}}}})");
   EXPECT_TRUE(google.ctx.show_reasoning);
-  EXPECT_EQ(google.request.at("generationConfig").at("thinkingConfig"), J(R"({"includeThoughts":true,"thinkingBudget":2048})"));
+  EXPECT_EQ(google.request.at("generationConfig").at("thinkingConfig"),
+            J(R"({"includeThoughts":true,"thinkingBudget":2048})"));
   auto level = ok(R"({"model":"gemini-3-flash-preview","messages":[{"role":"user","content":"q"}],
     "google":{"thinking_config":{"thinking_level":"low"}}})");
   EXPECT_EQ(level.request.at("generationConfig").at("thinkingConfig"), J(R"({"thinkingLevel":"LOW"})"));
@@ -451,8 +489,10 @@ TEST(OpenaiToGemini, SignatureInTheIdIsReplayedForTheSameModelOnly) {
   const std::string sig = "CiQBjz1r+/AbCd==";
   const std::string id = encode_tool_call_id(mint_tool_call_id("s", 0, 0), sig, "gemini-3-flash-preview");
   const std::string body = R"({"model":"MODEL","messages":[{"role":"user","content":"q"},
-    {"role":"assistant","tool_calls":[{"id":")" + id + R"(","type":"function","function":{"name":"a","arguments":"{}"}}]},
-    {"role":"tool","tool_call_id":")" + id + R"(","content":"1"}]})";
+    {"role":"assistant","tool_calls":[{"id":")" +
+                           id + R"(","type":"function","function":{"name":"a","arguments":"{}"}}]},
+    {"role":"tool","tool_call_id":")" +
+                           id + R"(","content":"1"}]})";
   auto same = ok(std::regex_replace(body, std::regex("MODEL"), "gemini-3-flash-preview"));
   const auto& part = same.request.at("contents").at(1).at("parts").at(0).as_object();
   EXPECT_EQ(part.at("thoughtSignature"), json::value(sig));
@@ -462,7 +502,8 @@ TEST(OpenaiToGemini, SignatureInTheIdIsReplayedForTheSameModelOnly) {
   auto other = ok(std::regex_replace(body, std::regex("MODEL"), "gemini-3-pro-preview"));
   EXPECT_FALSE(other.request.at("contents").at(1).at("parts").at(0).as_object().contains("thoughtSignature"));
   EXPECT_EQ(ensure_thought_signatures(other.request), 1);
-  EXPECT_EQ(other.request.at("contents").at(1).at("parts").at(0).at("thoughtSignature"), json::value(synthetic_thought_signature));
+  EXPECT_EQ(other.request.at("contents").at(1).at("parts").at(0).at("thoughtSignature"),
+            json::value(synthetic_thought_signature));
 }
 
 TEST(OpenaiToGemini, LitellmStyleIdSignatureIsRead) {
@@ -480,10 +521,14 @@ TEST(OpenaiToGemini, MultiStepTurnKeepsEachStepsSignature) {
   const std::string id1 = encode_tool_call_id("call_one", "U0lHMQ==", "gemini-3-flash-preview");
   const std::string id2 = encode_tool_call_id("call_two", "", "gemini-3-flash-preview");
   auto t = ok(R"({"model":"gemini-3-flash-preview","messages":[{"role":"user","content":"q"},
-    {"role":"assistant","tool_calls":[{"id":")" + id1 + R"(","type":"function","function":{"name":"a","arguments":"{}"}}]},
-    {"role":"tool","tool_call_id":")" + id1 + R"(","content":"1"},
-    {"role":"assistant","tool_calls":[{"id":")" + id2 + R"(","type":"function","function":{"name":"b","arguments":"{}"}}]},
-    {"role":"tool","tool_call_id":")" + id2 + R"(","content":"2"}]})");
+    {"role":"assistant","tool_calls":[{"id":")" +
+              id1 + R"(","type":"function","function":{"name":"a","arguments":"{}"}}]},
+    {"role":"tool","tool_call_id":")" +
+              id1 + R"(","content":"1"},
+    {"role":"assistant","tool_calls":[{"id":")" +
+              id2 + R"(","type":"function","function":{"name":"b","arguments":"{}"}}]},
+    {"role":"tool","tool_call_id":")" +
+              id2 + R"(","content":"2"}]})");
   EXPECT_EQ(ensure_thought_signatures(t.request), 1);
   const auto& c = t.request.at("contents").as_array();
   EXPECT_EQ(c[1].at("parts").at(0).at("thoughtSignature"), "U0lHMQ==");
@@ -491,7 +536,8 @@ TEST(OpenaiToGemini, MultiStepTurnKeepsEachStepsSignature) {
 }
 
 TEST(OpenaiToGemini, UnknownContentPartTypesAreIgnored) {
-  auto t = ok(R"({"model":"m","messages":[{"role":"user","content":[{"type":"hologram","x":1},{"type":"text","text":"hi"}],"name":"bob"}]})");
+  auto t = ok(
+      R"({"model":"m","messages":[{"role":"user","content":[{"type":"hologram","x":1},{"type":"text","text":"hi"}],"name":"bob"}]})");
   EXPECT_EQ(t.request.at("contents"), J(R"([{"role":"user","parts":[{"text":"hi"}]}])"));
 }
 

@@ -1,9 +1,8 @@
 // Gemini GenerateContentResponse -> OpenAI chat.completion, whole and streamed (grammar in chat.hpp, §2).
+#include <boost/json.hpp>
 #include <map>
 #include <string>
 #include <vector>
-
-#include <boost/json.hpp>
 
 #include "sse/serializer.hpp"
 #include "translate/openai/chat.hpp"
@@ -30,7 +29,8 @@ std::vector<std::pair<int, const json::object*>> candidates_of(const json::objec
       continue;
     }
     int index = pos++;
-    if (const json::value* iv = co->if_contains("index"); iv && iv->is_int64()) index = static_cast<int>(iv->get_int64());
+    if (const json::value* iv = co->if_contains("index"); iv && iv->is_int64())
+      index = static_cast<int>(iv->get_int64());
     if (index < 0 || index > 63) continue;
     out.emplace_back(index, co);
   }
@@ -54,9 +54,12 @@ struct whole_choice {
 
   void take(std::vector<delta>& deltas) {
     for (auto& d : deltas) {
-      if (d.kind == delta_kind::reasoning) reasoning += d.text;
-      else if (d.kind == delta_kind::content) content += d.text;
-      else tool_calls.push_back(std::move(d.tool_call));
+      if (d.kind == delta_kind::reasoning)
+        reasoning += d.text;
+      else if (d.kind == delta_kind::content)
+        content += d.text;
+      else
+        tool_calls.push_back(std::move(d.tool_call));
       if (!d.grounding.is_null()) grounding = std::move(d.grounding);
     }
     deltas.clear();
@@ -80,8 +83,10 @@ result<std::string> from_gemini(const json::object& response, const response_con
     c.finish = blocked ? "content_filter" : c.state.finish(deltas);
     c.take(deltas);
     json::object message{{"role", "assistant"}};
-    if (c.content.empty() && !c.tool_calls.empty()) message["content"] = nullptr;
-    else message["content"] = c.content;
+    if (c.content.empty() && !c.tool_calls.empty())
+      message["content"] = nullptr;
+    else
+      message["content"] = c.content;
     message["refusal"] = nullptr;
     if (!c.reasoning.empty()) message["reasoning_content"] = c.reasoning;
     if (!c.tool_calls.empty()) {
@@ -89,8 +94,8 @@ result<std::string> from_gemini(const json::object& response, const response_con
       message["tool_calls"] = std::move(c.tool_calls);
     }
     if (!c.grounding.is_null()) message["grounding_metadata"] = std::move(c.grounding);
-    out_choices.push_back(json::object{{"index", index}, {"message", std::move(message)}, {"logprobs", nullptr},
-                                       {"finish_reason", c.finish}});
+    out_choices.push_back(json::object{
+        {"index", index}, {"message", std::move(message)}, {"logprobs", nullptr}, {"finish_reason", c.finish}});
   }
   json::object out{{"id", ctx.id},
                    {"object", "chat.completion"},
@@ -123,8 +128,10 @@ struct stream_from_gemini::impl {
 
   void chunk(std::string& out, int index, json::object delta_obj, const char* finish) {
     json::object c{{"index", index}, {"delta", std::move(delta_obj)}, {"logprobs", nullptr}};
-    if (finish) c["finish_reason"] = finish;
-    else c["finish_reason"] = nullptr;
+    if (finish)
+      c["finish_reason"] = finish;
+    else
+      c["finish_reason"] = nullptr;
     json::object o{{"id", ctx.id},
                    {"object", "chat.completion.chunk"},
                    {"created", ctx.created},
@@ -196,12 +203,9 @@ void stream_from_gemini::on_finish(std::string& out) {
   for (auto& [index, c] : m.choices)
     if (!c.finished) m.close(c, out);
   if (m.ctx.include_usage) {
-    json::object o{{"id", m.ctx.id},
-                   {"object", "chat.completion.chunk"},
-                   {"created", m.ctx.created},
-                   {"model", m.ctx.model},
-                   {"choices", json::array()},
-                   {"usage", detail::usage_json(m.usage.value_or(detail::usage_counts{}))}};
+    json::object o{{"id", m.ctx.id},           {"object", "chat.completion.chunk"},
+                   {"created", m.ctx.created}, {"model", m.ctx.model},
+                   {"choices", json::array()}, {"usage", detail::usage_json(m.usage.value_or(detail::usage_counts{}))}};
     sse::append_data_event(out, json::serialize(o));
   }
   sse::append_data_event(out, "[DONE]");

@@ -1,6 +1,7 @@
 // Non-stream responses (chat.completion) from Gemini responses (translation.md §9 B), and agreement with the stream.
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+
+#include <boost/json.hpp>
 
 #include "translate/openai/chat.hpp"
 #include "translate/openai/tool_ids.hpp"
@@ -31,7 +32,8 @@ TEST(OpenaiFromGemini, TextResponseWithUsage) {
   auto r = whole(R"({"candidates":[{"content":{"role":"model","parts":[{"text":"Hello"}]},"finishReason":"STOP"}],
     "usageMetadata":{"promptTokenCount":5,"candidatesTokenCount":2,"thoughtsTokenCount":3,"totalTokenCount":10},
     "modelVersion":"gemini-2.5-flash","responseId":"r1"})");
-  EXPECT_EQ(r, json::parse(R"({"id":"chatcmpl-xyz","object":"chat.completion","created":1700000001,"model":"gemini-2.5-flash",
+  EXPECT_EQ(
+      r, json::parse(R"({"id":"chatcmpl-xyz","object":"chat.completion","created":1700000001,"model":"gemini-2.5-flash",
     "system_fingerprint":null,"choices":[{"index":0,"message":{"role":"assistant","content":"Hello","refusal":null},
     "logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":5,"total_tokens":10,
     "prompt_tokens_details":{"cached_tokens":0},"completion_tokens_details":{"reasoning_tokens":3}}})"));
@@ -39,7 +41,8 @@ TEST(OpenaiFromGemini, TextResponseWithUsage) {
 
 // §9 B24
 TEST(OpenaiFromGemini, ThoughtsGoToReasoningContentWhenShown) {
-  const char* g = R"({"candidates":[{"content":{"parts":[{"text":"think","thought":true},{"text":"answer"}]},"finishReason":"STOP"}]})";
+  const char* g =
+      R"({"candidates":[{"content":{"parts":[{"text":"think","thought":true},{"text":"answer"}]},"finishReason":"STOP"}]})";
   auto r = whole(g);
   EXPECT_EQ(r.at("choices").at(0).at("message").at("reasoning_content"), "think");
   EXPECT_EQ(r.at("choices").at(0).at("message").at("content"), "answer");
@@ -71,8 +74,9 @@ TEST(OpenaiFromGemini, TextAndCallsTogether) {
   const auto& m = r.at("choices").at(0).at("message").as_object();
   EXPECT_EQ(m.at("content"), "Checking.");
   EXPECT_EQ(m.at("tool_calls").at(0).at("extra_content").at("google").at("thought_signature"), "U0lH");
-  EXPECT_EQ(decode_tool_call_id(std::string(m.at("tool_calls").at(0).at("id").as_string()), "gemini-2.5-flash").signature,
-            "U0lH");
+  EXPECT_EQ(
+      decode_tool_call_id(std::string(m.at("tool_calls").at(0).at("id").as_string()), "gemini-2.5-flash").signature,
+      "U0lH");
 }
 
 // §9 B29
@@ -85,11 +89,17 @@ TEST(OpenaiFromGemini, MaxTokensWithoutPartsIsLengthAndEmptyContent) {
 }
 
 TEST(OpenaiFromGemini, FinishReasonTable) {
-  const std::pair<const char*, const char*> table[] = {
-      {"STOP", "stop"}, {"MAX_TOKENS", "length"}, {"SAFETY", "content_filter"}, {"RECITATION", "content_filter"},
-      {"BLOCKLIST", "content_filter"}, {"PROHIBITED_CONTENT", "content_filter"}, {"SPII", "content_filter"},
-      {"OTHER", "content_filter"}, {"MALFORMED_FUNCTION_CALL", "stop"}, {"FINISH_REASON_UNSPECIFIED", "stop"},
-      {"SOMETHING_NEW", "stop"}};
+  const std::pair<const char*, const char*> table[] = {{"STOP", "stop"},
+                                                       {"MAX_TOKENS", "length"},
+                                                       {"SAFETY", "content_filter"},
+                                                       {"RECITATION", "content_filter"},
+                                                       {"BLOCKLIST", "content_filter"},
+                                                       {"PROHIBITED_CONTENT", "content_filter"},
+                                                       {"SPII", "content_filter"},
+                                                       {"OTHER", "content_filter"},
+                                                       {"MALFORMED_FUNCTION_CALL", "stop"},
+                                                       {"FINISH_REASON_UNSPECIFIED", "stop"},
+                                                       {"SOMETHING_NEW", "stop"}};
   for (const auto& [g, o] : table) {
     auto r = whole(std::string(R"({"candidates":[{"content":{"parts":[{"text":"x"}]},"finishReason":")") + g + "\"}]}");
     EXPECT_EQ(r.at("choices").at(0).at("finish_reason"), o) << g;
@@ -100,7 +110,8 @@ TEST(OpenaiFromGemini, FinishReasonTable) {
 
 // §9 B31
 TEST(OpenaiFromGemini, BlockedPromptIsOneContentFilterChoice) {
-  auto r = whole(R"({"promptFeedback":{"blockReason":"SAFETY"},"usageMetadata":{"promptTokenCount":4,"totalTokenCount":4}})");
+  auto r = whole(
+      R"({"promptFeedback":{"blockReason":"SAFETY"},"usageMetadata":{"promptTokenCount":4,"totalTokenCount":4}})");
   EXPECT_EQ(r.at("choices"), json::parse(R"([{"index":0,"message":{"role":"assistant","content":"","refusal":null},
     "logprobs":null,"finish_reason":"content_filter"}])"));
   EXPECT_EQ(r.at("usage").at("prompt_tokens"), 4);
@@ -130,9 +141,10 @@ TEST(OpenaiFromGemini, CodeExecutionGroundingAndImages) {
     {"inlineData":{"mimeType":"image/png","data":"iVBO"}}]},"finishReason":"STOP",
     "groundingMetadata":{"groundingChunks":[{"web":{"uri":"https://a.example","title":"A"}},{"retrievedContext":{}},{"web":{"uri":"https://b.example"}}]}}]})j");
   const auto& m = r.at("choices").at(0).at("message").as_object();
-  EXPECT_EQ(m.at("content"), "```python\nprint(1)\n```\nCode execution ended with OUTCOME_FAILED:\n```output\nTraceback\n```\n"
-                             "Done.\n![image](data:image/png;base64,iVBO)\n\nSources:\n1. [A](https://a.example)\n"
-                             "3. [https://b.example](https://b.example)\n");
+  EXPECT_EQ(m.at("content"),
+            "```python\nprint(1)\n```\nCode execution ended with OUTCOME_FAILED:\n```output\nTraceback\n```\n"
+            "Done.\n![image](data:image/png;base64,iVBO)\n\nSources:\n1. [A](https://a.example)\n"
+            "3. [https://b.example](https://b.example)\n");
   EXPECT_TRUE(m.at("grounding_metadata").as_object().contains("groundingChunks"));
 }
 
@@ -190,11 +202,14 @@ TEST(OpenaiRoundTrip, SanitizedNamesAndSignaturesSurviveAFullTurn) {
     "tools":[{"type":"function","function":{"name":"my tool/v2","parameters":{"type":"object","properties":{"q":{"type":"string"}}}}}]})"),
                          cat, request_env{1, "turn1", false});
   ASSERT_TRUE(first);
-  const std::string upstream_name(first->request.at("tools").at(0).at("functionDeclarations").at(0).at("name").as_string());
+  const std::string upstream_name(
+      first->request.at("tools").at(0).at("functionDeclarations").at(0).at("name").as_string());
   EXPECT_EQ(upstream_name, "my_tool_v2");
   auto answer = from_gemini(json::parse(R"({"candidates":[{"content":{"role":"model","parts":[
     {"functionCall":{"name":"my_tool_v2","args":{"q":"x"}},"thoughtSignature":"Q2lRQmp6MXI="},
-    {"functionCall":{"name":"my_tool_v2","args":{"q":"y"}}}]},"finishReason":"STOP"}]})").as_object(), first->ctx);
+    {"functionCall":{"name":"my_tool_v2","args":{"q":"y"}}}]},"finishReason":"STOP"}]})")
+                                .as_object(),
+                            first->ctx);
   ASSERT_TRUE(answer);
   json::object message = json::parse(*answer).at("choices").at(0).at("message").as_object();
   ASSERT_EQ(message.at("tool_calls").at(0).at("function").at("name"), "my tool/v2");
@@ -206,7 +221,8 @@ TEST(OpenaiRoundTrip, SanitizedNamesAndSignaturesSurviveAFullTurn) {
     json::array messages{json::object{{"role", "user"}, {"content", "go"}}, replayed};
     for (const auto& c : calls)
       messages.push_back(json::object{{"role", "tool"}, {"tool_call_id", c.at("id")}, {"content", "done"}});
-    json::object body{{"model", "gemini-3-flash-preview"}, {"messages", messages},
+    json::object body{{"model", "gemini-3-flash-preview"},
+                      {"messages", messages},
                       {"tools", json::parse(R"([{"type":"function","function":{"name":"my tool/v2"}}])")}};
     auto second = to_gemini(body, cat, request_env{2, "turn2", false});
     ASSERT_TRUE(second);

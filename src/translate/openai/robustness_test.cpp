@@ -1,9 +1,9 @@
 // Never a crash or an exception: every node of rich requests and responses replaced by every JSON type.
-#include <functional>
-#include <vector>
+#include <gtest/gtest.h>
 
 #include <boost/json.hpp>
-#include <gtest/gtest.h>
+#include <functional>
+#include <vector>
 
 #include "translate/openai/chat.hpp"
 
@@ -39,11 +39,12 @@ void each_mutation(const json::value& doc, const json::value& with, const std::f
   }
 }
 
-const json::value replacements[] = {nullptr, 7, -1, 2.5, "x", "", true, json::array(), json::object(),
-                                    json::array{1, "a"}, json::object{{"k", "v"}}};
+const json::value replacements[] = {
+    nullptr, 7, -1, 2.5, "x", "", true, json::array(), json::object(), json::array{1, "a"}, json::object{{"k", "v"}}};
 
 TEST(OpenaiRobustness, MangledRequestsAreTranslatedOrRejectedAsBadRequests) {
-  const json::value body = json::parse(R"({"model":"gemini-3-flash-preview","stream":true,"stream_options":{"include_usage":true},
+  const json::value body =
+      json::parse(R"({"model":"gemini-3-flash-preview","stream":true,"stream_options":{"include_usage":true},
     "messages":[{"role":"system","content":[{"type":"text","text":"S"}]},{"role":"user","content":[{"type":"text","text":"hi"},
       {"type":"image_url","image_url":{"url":"data:image/png;base64,AAA"}},{"type":"input_audio","input_audio":{"data":"AA","format":"wav"}},
       {"type":"file","file":{"file_data":"data:application/pdf;base64,JVBE","filename":"a.pdf"}}]},

@@ -1,5 +1,8 @@
 // Streamed responses: recorded Code Assist transcripts replayed (also split at every byte) through the SSE parser,
 // the envelope unwrap and the OpenAI stream translator; grammar checks, goldens and §9 B items.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -8,9 +11,6 @@
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <boost/json.hpp>
-#include <gtest/gtest.h>
 
 #include "sse/parser.hpp"
 #include "translate/openai/chat.hpp"
@@ -105,8 +105,10 @@ parsed_stream parse_stream(std::string_view out) {
       continue;
     }
     json::object o = json::parse(data).as_object();
-    if (o.contains("error")) ps.errors.push_back(std::move(o));
-    else ps.chunks.push_back(std::move(o));
+    if (o.contains("error"))
+      ps.errors.push_back(std::move(o));
+    else
+      ps.chunks.push_back(std::move(o));
   }
   return ps;
 }
@@ -130,7 +132,8 @@ void check_grammar(const parsed_stream& ps, const response_context& ctx, bool ex
       ++usage_chunks;
       EXPECT_EQ(i, ps.chunks.size() - 1) << "the usage chunk comes last";
       const json::object& u = c.at("usage").as_object();
-      EXPECT_EQ(u.at("total_tokens").as_int64(), u.at("prompt_tokens").as_int64() + u.at("completion_tokens").as_int64());
+      EXPECT_EQ(u.at("total_tokens").as_int64(),
+                u.at("prompt_tokens").as_int64() + u.at("completion_tokens").as_int64());
       continue;
     }
     EXPECT_EQ(choices.size(), 1u);
@@ -143,7 +146,8 @@ void check_grammar(const parsed_stream& ps, const response_context& ctx, bool ex
         EXPECT_EQ(d.at("role"), "assistant") << "first delta of a choice carries the role";
         s.role = true;
       }
-      const bool has_content = d.contains("content") && d.at("content").is_string() && !d.at("content").as_string().empty();
+      const bool has_content =
+          d.contains("content") && d.at("content").is_string() && !d.at("content").as_string().empty();
       const bool has_reasoning = d.contains("reasoning_content");
       EXPECT_FALSE(has_content && has_reasoning) << "content and reasoning_content never share a chunk";
       if (const json::value* tc = d.if_contains("tool_calls")) {
@@ -205,7 +209,8 @@ std::vector<json::object> tool_calls(const parsed_stream& ps, std::int64_t choic
 std::string finish_of(const parsed_stream& ps, std::int64_t choice = 0) {
   for (const auto& c : ps.chunks)
     for (const auto& ch : c.at("choices").as_array())
-      if (ch.at("index") == choice && !ch.at("finish_reason").is_null()) return std::string(ch.at("finish_reason").as_string());
+      if (ch.at("index") == choice && !ch.at("finish_reason").is_null())
+        return std::string(ch.at("finish_reason").as_string());
   return {};
 }
 
@@ -221,11 +226,11 @@ struct transcript {
 };
 
 constexpr transcript transcripts[] = {
-    {"text_thoughts.sse", false},           {"function_call_signature.sse", false},
-    {"parallel_calls.sse", false},          {"code_execution.sse", false},
-    {"grounding.sse", false},               {"max_tokens_thoughts_only.sse", false},
-    {"safety.sse", false},                  {"prompt_blocked.sse", false},
-    {"two_candidates.sse", false},          {"empty_candidates.sse", false},
+    {"text_thoughts.sse", false},   {"function_call_signature.sse", false},
+    {"parallel_calls.sse", false},  {"code_execution.sse", false},
+    {"grounding.sse", false},       {"max_tokens_thoughts_only.sse", false},
+    {"safety.sse", false},          {"prompt_blocked.sse", false},
+    {"two_candidates.sse", false},  {"empty_candidates.sse", false},
     {"error_mid_stream.sse", true},
 };
 
@@ -278,7 +283,8 @@ TEST(OpenaiStreamFromGemini, TranscriptsMatchTheirGoldens) {
 TEST(OpenaiStreamFromGemini, ThoughtsThenTextInSeparateChunks) {
   const parsed_stream ps = parse_stream(replay(read_file("text_thoughts.sse"), context()));
   EXPECT_EQ(joined(ps, "reasoning_content"), "**Planning the answer**\n\nThe user wants a haiku about autumn.");
-  EXPECT_EQ(joined(ps, "content"), "Crimson leaves descend,\nwhispering to the cold earth — Zürich's first frost.\u00e9");
+  EXPECT_EQ(joined(ps, "content"),
+            "Crimson leaves descend,\nwhispering to the cold earth — Zürich's first frost.\u00e9");
   EXPECT_EQ(finish_of(ps), "stop");
   const json::object* u = usage_of(ps);
   ASSERT_NE(u, nullptr);
@@ -293,7 +299,8 @@ TEST(OpenaiStreamFromGemini, ReasoningIsHiddenUnlessAsked) {
   ctx.show_reasoning = false;
   const parsed_stream ps = parse_stream(replay(read_file("text_thoughts.sse"), ctx));
   EXPECT_EQ(joined(ps, "reasoning_content"), "");
-  EXPECT_EQ(joined(ps, "content"), "Crimson leaves descend,\nwhispering to the cold earth — Zürich's first frost.\u00e9");
+  EXPECT_EQ(joined(ps, "content"),
+            "Crimson leaves descend,\nwhispering to the cold earth — Zürich's first frost.\u00e9");
 }
 
 // §9 B26, F66 (response half)
@@ -331,7 +338,8 @@ TEST(OpenaiStreamFromGemini, ParallelAndSequentialCallsGetOrdinalIndicesAndDisti
   EXPECT_EQ(ids.size(), 4u);
   EXPECT_EQ(calls[0].at("extra_content").at("google").at("thought_signature"), "U0lHLWZpcnN0LWNhbGw=");
   for (std::size_t i = 1; i < calls.size(); ++i) EXPECT_FALSE(calls[i].contains("extra_content"));
-  EXPECT_EQ(decode_tool_call_id(std::string(calls[0].at("id").as_string()), ctx.upstream_model).signature, "U0lHLWZpcnN0LWNhbGw=");
+  EXPECT_EQ(decode_tool_call_id(std::string(calls[0].at("id").as_string()), ctx.upstream_model).signature,
+            "U0lHLWZpcnN0LWNhbGw=");
   EXPECT_EQ(calls[2].at("function").at("arguments"), "{}");
   EXPECT_EQ(calls[3].at("function").at("arguments"), "{}");  // no args at all
   EXPECT_EQ(finish_of(ps), "tool_calls");
@@ -385,13 +393,17 @@ TEST(OpenaiStreamFromGemini, SafetyAfterPartialTextIsContentFilter) {
 TEST(OpenaiStreamFromGemini, BlockedPromptIsOpenerThenContentFilter) {
   response_context ctx = context();
   ctx.include_usage = false;
-  EXPECT_EQ(replay(read_file("prompt_blocked.sse"), ctx),
-            "data: {\"id\":\"chatcmpl-abc\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\"gemini-test\","
-            "\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\",\"refusal\":null},\"logprobs\":null,"
-            "\"finish_reason\":null}]}\n\n"
-            "data: {\"id\":\"chatcmpl-abc\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\"gemini-test\","
-            "\"choices\":[{\"index\":0,\"delta\":{},\"logprobs\":null,\"finish_reason\":\"content_filter\"}]}\n\n"
-            "data: [DONE]\n\n");
+  EXPECT_EQ(
+      replay(read_file("prompt_blocked.sse"), ctx),
+      "data: "
+      "{\"id\":\"chatcmpl-abc\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\"gemini-test\","
+      "\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\",\"refusal\":null},\"logprobs\":"
+      "null,"
+      "\"finish_reason\":null}]}\n\n"
+      "data: "
+      "{\"id\":\"chatcmpl-abc\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\"gemini-test\","
+      "\"choices\":[{\"index\":0,\"delta\":{},\"logprobs\":null,\"finish_reason\":\"content_filter\"}]}\n\n"
+      "data: [DONE]\n\n");
 }
 
 // §9 B34
@@ -449,7 +461,8 @@ TEST(OpenaiStreamFromGemini, HeartbeatIsAnSseComment) {
   std::string out;
   s.heartbeat(out);
   EXPECT_EQ(out, ": keep-alive\n\n");
-  s.on_chunk(json::parse(R"({"candidates":[{"content":{"parts":[{"text":"a"}]},"finishReason":"STOP"}]})").as_object(), out);
+  s.on_chunk(json::parse(R"({"candidates":[{"content":{"parts":[{"text":"a"}]},"finishReason":"STOP"}]})").as_object(),
+             out);
   s.heartbeat(out);
   s.on_finish(out);
   const std::size_t before = out.size();
@@ -467,16 +480,29 @@ TEST(OpenaiStreamFromGemini, SimpleTextStreamIsExactlyOpenerContentFinishUsageDo
     ctx.include_usage = include_usage;
     stream_from_gemini s(ctx);
     std::string out;
-    s.on_chunk(json::parse(R"({"candidates":[{"content":{"role":"model","parts":[{"text":"Hello"}]},"finishReason":"STOP"}],
-      "usageMetadata":{"promptTokenCount":5,"candidatesTokenCount":2,"thoughtsTokenCount":3,"totalTokenCount":10}})").as_object(), out);
+    s.on_chunk(
+        json::parse(R"({"candidates":[{"content":{"role":"model","parts":[{"text":"Hello"}]},"finishReason":"STOP"}],
+      "usageMetadata":{"promptTokenCount":5,"candidatesTokenCount":2,"thoughtsTokenCount":3,"totalTokenCount":10}})")
+            .as_object(),
+        out);
     s.on_finish(out);
-    const std::string head = R"(data: {"id":"chatcmpl-abc","object":"chat.completion.chunk","created":1700000000,"model":"gemini-test",)";
-    std::string expected = head + R"("choices":[{"index":0,"delta":{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null}]})" "\n\n" +
-                           head + R"("choices":[{"index":0,"delta":{"content":"Hello"},"logprobs":null,"finish_reason":null}]})" "\n\n" +
-                           head + R"("choices":[{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}]})" "\n\n";
+    const std::string head =
+        R"(data: {"id":"chatcmpl-abc","object":"chat.completion.chunk","created":1700000000,"model":"gemini-test",)";
+    std::string expected =
+        head +
+        R"("choices":[{"index":0,"delta":{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null}]})"
+        "\n\n" +
+        head +
+        R"("choices":[{"index":0,"delta":{"content":"Hello"},"logprobs":null,"finish_reason":null}]})"
+        "\n\n" +
+        head +
+        R"("choices":[{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}]})"
+        "\n\n";
     if (include_usage)
-      expected += head + R"("choices":[],"usage":{"prompt_tokens":5,"completion_tokens":5,"total_tokens":10,)"
-                         R"("prompt_tokens_details":{"cached_tokens":0},"completion_tokens_details":{"reasoning_tokens":3}}})" "\n\n";
+      expected += head +
+                  R"("choices":[],"usage":{"prompt_tokens":5,"completion_tokens":5,"total_tokens":10,)"
+                  R"("prompt_tokens_details":{"cached_tokens":0},"completion_tokens_details":{"reasoning_tokens":3}}})"
+                  "\n\n";
     expected += "data: [DONE]\n\n";
     EXPECT_EQ(out, expected);
   }
@@ -486,7 +512,11 @@ TEST(OpenaiStreamFromGemini, SimpleTextStreamIsExactlyOpenerContentFinishUsageDo
 TEST(OpenaiStreamFromGemini, ThoughtAndTextInOneChunkGoToSeparateChunksReasoningFirst) {
   stream_from_gemini s(context());
   std::string out;
-  s.on_chunk(json::parse(R"({"candidates":[{"content":{"parts":[{"text":"think","thought":true},{"text":"Hel"},{"text":"lo"}]}}]})").as_object(), out);
+  s.on_chunk(
+      json::parse(
+          R"({"candidates":[{"content":{"parts":[{"text":"think","thought":true},{"text":"Hel"},{"text":"lo"}]}}]})")
+          .as_object(),
+      out);
   s.on_finish(out);
   const parsed_stream ps = parse_stream(out);
   check_grammar(ps, context(), false);
@@ -507,8 +537,16 @@ TEST(OpenaiStreamFromGemini, SignatureOnAThoughtPartBeforeTheCallRidesOnTheFirst
   const response_context ctx = context();
   stream_from_gemini s(ctx);
   std::string out;
-  s.on_chunk(json::parse(R"({"candidates":[{"content":{"parts":[{"text":"hmm","thought":true,"thoughtSignature":"VEhPVUdIVA=="}]}}]})").as_object(), out);
-  s.on_chunk(json::parse(R"({"candidates":[{"content":{"parts":[{"functionCall":{"name":"a","args":{}}},{"functionCall":{"name":"b","args":{}}}]},"finishReason":"STOP"}]})").as_object(), out);
+  s.on_chunk(
+      json::parse(
+          R"({"candidates":[{"content":{"parts":[{"text":"hmm","thought":true,"thoughtSignature":"VEhPVUdIVA=="}]}}]})")
+          .as_object(),
+      out);
+  s.on_chunk(
+      json::parse(
+          R"({"candidates":[{"content":{"parts":[{"functionCall":{"name":"a","args":{}}},{"functionCall":{"name":"b","args":{}}}]},"finishReason":"STOP"}]})")
+          .as_object(),
+      out);
   s.on_finish(out);
   const auto calls = tool_calls(parse_stream(out));
   ASSERT_EQ(calls.size(), 2u);
@@ -519,7 +557,11 @@ TEST(OpenaiStreamFromGemini, SignatureOnAThoughtPartBeforeTheCallRidesOnTheFirst
 TEST(OpenaiStreamFromGemini, GeminiCallIdsAreKept) {
   stream_from_gemini s(context());
   std::string out;
-  s.on_chunk(json::parse(R"({"candidates":[{"content":{"parts":[{"functionCall":{"id":"fc-77","name":"a","args":{"x":1}}}]},"finishReason":"STOP"}]})").as_object(), out);
+  s.on_chunk(
+      json::parse(
+          R"({"candidates":[{"content":{"parts":[{"functionCall":{"id":"fc-77","name":"a","args":{"x":1}}}]},"finishReason":"STOP"}]})")
+          .as_object(),
+      out);
   s.on_finish(out);
   EXPECT_EQ(tool_calls(parse_stream(out))[0].at("id"), "fc-77");
 }

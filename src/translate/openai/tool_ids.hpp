@@ -11,7 +11,8 @@ std::string mint_tool_call_id(std::string_view seed, int choice, int ordinal);
 // True for ids of the minted shape (also OpenAI's own): "call_" + 24 ASCII letters or digits.
 bool is_minted_tool_call_id(std::string_view id) noexcept;
 
-// <base>__gsig_<8 hex model tag><count of '=' removed>_<signature as unpadded base64url>; base alone when the signature is empty.
+// <base>__gsig_<8 hex model tag><count of '=' removed>_<signature as unpadded base64url>; base alone when the signature
+// is empty.
 std::string encode_tool_call_id(std::string_view base, std::string_view signature, std::string_view upstream_model);
 
 struct decoded_tool_call_id {

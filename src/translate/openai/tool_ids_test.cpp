@@ -1,9 +1,9 @@
 // Tool-call ids: minting, and the signature carried inside an id surviving a round trip.
 #include "translate/openai/tool_ids.hpp"
 
-#include <set>
-
 #include <gtest/gtest.h>
+
+#include <set>
 
 namespace gw::translate::openai {
 namespace {
