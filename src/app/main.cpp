@@ -82,7 +82,7 @@ int cmd_serve(app::config& cfg) {
       });
   creds = std::make_unique<credentials::manager>(*st, ca.value(), cfg.oauth, cfg.manager, srv.context(0).get_executor());
   if (auto r = creds->reload(); !r) die(r.err().message);
-  gateway = std::make_unique<pipeline::gateway>(cfg.pipeline, std::move(catalog.value()), keys, *creds, ca.value());
+  gateway = std::make_unique<pipeline::gateway>(cfg.pipeline, std::move(catalog.value()), keys, *creds, ca.value(), tls);
 
   if (auto r = srv.listen(); !r) die(r.err().message);
   std::string host = cfg.server.host.find(':') != std::string::npos ? "[" + cfg.server.host + "]" : cfg.server.host;

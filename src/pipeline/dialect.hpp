@@ -12,6 +12,9 @@
 
 namespace gw::pipeline {
 
+// Parses a client's JSON body; real tool schemas nest deeper than Boost.JSON's default depth of 32.
+boost::json::value parse_client_json(std::string_view body, boost::system::error_code& ec);
+
 struct rendered {
   unsigned status = 200;
   std::string content_type = "application/json";
@@ -57,6 +60,7 @@ struct dialect_call {
   std::string stream_content_type = "text/event-stream";
   std::unique_ptr<response_translator> translator;
   std::function<rendered(const error&)> render_error;
+  bool repaired = false;  // the dialect already applied the model parameters and the common repairs
 };
 
 }  // namespace gw::pipeline

@@ -13,6 +13,7 @@
 
 #include "core/ids.hpp"
 #include "sse/parser.hpp"
+#include "translate/common/repair.hpp"
 #include "translate/gemini/stream.hpp"
 #include "upstream/proto/envelope.hpp"
 #include "upstream/proto/google_error.hpp"
@@ -21,6 +22,12 @@ namespace gw::pipeline {
 
 namespace json = boost::json;
 using server::exchange;
+
+boost::json::value parse_client_json(std::string_view body, boost::system::error_code& ec) {
+  boost::json::parse_options opt;
+  opt.max_depth = 512;
+  return boost::json::parse(body, ec, {}, opt);
+}
 
 void response_translator::on_chunk_text(std::string_view text, std::string& out) {
   boost::system::error_code ec;
@@ -49,8 +56,13 @@ bool starts_with_segment(std::string_view path, std::string_view prefix) {
 }  // namespace
 
 gateway::gateway(settings s, models::catalog cat, server::key_cache& keys, credentials::manager& creds,
-                 upstream::code_assist ca)
-    : settings_(std::move(s)), catalog_(std::move(cat)), keys_(keys), creds_(creds), ca_(std::move(ca)) {}
+                 upstream::code_assist ca, std::shared_ptr<net::ssl::context> tls)
+    : settings_(std::move(s)),
+      catalog_(std::move(cat)),
+      keys_(keys),
+      creds_(creds),
+      ca_(std::move(ca)),
+      tls_(std::move(tls)) {}
 
 net::awaitable<void> gateway::send(exchange& ex, const rendered& r) {
   co_await ex.respond(r.status, r.content_type, r.body, r.headers);
@@ -92,6 +104,25 @@ net::awaitable<void> gateway::handle(exchange& ex) {
   if (path == "/" && (method == server::http::verb::head || method == server::http::verb::get)) {
     co_await ex.respond(200, "text/plain; charset=utf-8", "gcli-gateway\n");
     co_return;
+  }
+  if (path == "/v1/chat/completions" || path == "/v1/chat/completions/") {
+    co_await openai_chat(ex);
+    co_return;
+  }
+  if (path == "/v1/messages" || path == "/v1/messages/count_tokens") {
+    co_await anthropic_messages(ex, path.ends_with("count_tokens"));
+    co_return;
+  }
+  // /v1/models is both OpenAI's model list and the Gemini API's under apiVersion "v1": a Google client
+  // authenticates with x-goog-api-key or ?key= and model actions have a ':'.
+  if (starts_with_segment(path, "/v1/models")) {
+    bool google = ex.req().find("x-goog-api-key") != ex.req().end() || ex.query_param("key") ||
+                  path.find(':') != std::string_view::npos;
+    if (!google) {
+      auto rest = path.substr(10);
+      co_await openai_models(ex, rest.empty() ? rest : rest.substr(1));
+      co_return;
+    }
   }
   for (std::string_view prefix : gemini_prefixes) {
     if (starts_with_segment(path, prefix)) {
@@ -170,6 +201,21 @@ net::awaitable<void> gateway::execute(exchange& ex, dialect_call& call) {
       spdlog::error("request {}: internal error: {} ({})", ex.request_id(), e.message, e.detail);
     co_await send(ex, call.render_error(e));
   };
+
+  if (!call.repaired) {
+    // Media given by URL is fetched (safely) and inlined before anything goes upstream.
+    auto exec = co_await net::this_coro::executor;
+    auto media = co_await upstream::resolve_remote_media(exec, tls_, call.request,
+                                                         settings_.media);
+    if (!media) {
+      co_await fail(media.err());
+      co_return;
+    }
+    models::apply(call.spec, call.request);
+    translate::strip_thought_parts(call.request);
+    translate::ensure_thought_signatures(call.request);
+    call.repaired = true;
+  }
 
   bool refreshed = false;
   for (int attempt = 0; attempt < settings_.max_attempts; ++attempt) {

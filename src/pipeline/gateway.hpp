@@ -14,7 +14,9 @@
 #include "pipeline/dialect.hpp"
 #include "server/auth.hpp"
 #include "server/http_server.hpp"
+#include "translate/anthropic/aliases.hpp"
 #include "upstream/code_assist.hpp"
+#include "upstream/media_fetch.hpp"
 
 namespace gw::pipeline {
 
@@ -24,12 +26,14 @@ struct settings {
   int max_attempts = 3;                 // credentials tried for one request before giving up
   std::string base_path = "/gemini_cli";
   std::chrono::milliseconds heartbeat{15'000};  // stream keep-alive during upstream silence
+  upstream::media_policy media;                 // remote images / audio / video / PDFs given by URL
+  translate::anthropic::alias_table anthropic_aliases = translate::anthropic::alias_table::defaults();
 };
 
 class gateway {
  public:
   gateway(settings s, models::catalog cat, server::key_cache& keys, credentials::manager& creds,
-          upstream::code_assist ca);
+          upstream::code_assist ca, std::shared_ptr<net::ssl::context> tls);
   net::awaitable<void> handle(server::exchange& ex);
 
  private:
@@ -42,6 +46,12 @@ class gateway {
   net::awaitable<void> send(server::exchange& ex, const rendered& r);
   error not_found_model(std::string_view model) const;
 
+  // OpenAI Chat Completions (openai.cpp)
+  net::awaitable<void> openai_chat(server::exchange& ex);
+  net::awaitable<void> openai_models(server::exchange& ex, std::string_view id);
+  // Anthropic Messages (anthropic.cpp)
+  net::awaitable<void> anthropic_messages(server::exchange& ex, bool count_only);
+
   // Gemini native (native.cpp)
   net::awaitable<void> gemini_route(server::exchange& ex, std::string_view rest);
   net::awaitable<void> gemini_models(server::exchange& ex, std::string_view model);
@@ -51,6 +61,7 @@ class gateway {
   server::key_cache& keys_;
   credentials::manager& creds_;
   upstream::code_assist ca_;
+  std::shared_ptr<net::ssl::context> tls_;
 };
 
 }  // namespace gw::pipeline

@@ -123,7 +123,7 @@ net::awaitable<void> gateway::gemini_route(exchange& ex, std::string_view rest) 
   std::string action = target.substr(colon + 1);
 
   boost::system::error_code ec;
-  auto body = json::parse(ex.req().body().empty() ? std::string_view("{}") : std::string_view(ex.req().body()), ec);
+  auto body = parse_client_json(ex.req().body().empty() ? std::string_view("{}") : std::string_view(ex.req().body()), ec);
   if (ec) {
     co_await send(ex, google_error(client_error(error_kind::bad_request, "request body is not valid JSON: " + ec.message())));
     co_return;
@@ -162,6 +162,7 @@ net::awaitable<void> gateway::gemini_route(exchange& ex, std::string_view rest) 
   }
   call.request = std::move(req.value());
   models::apply(call.spec, call.request);
+  call.repaired = true;
   auto alt = ex.query_param("alt");
   bool sse = alt && *alt == "sse";
   call.stream_content_type = sse ? "text/event-stream" : "application/json; charset=utf-8";

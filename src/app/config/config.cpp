@@ -85,6 +85,33 @@ const option options[] = {
                c.pipeline.max_attempts = int(x)),
     GW_INT_OPT("heartbeat_ms", "GCLI_GATEWAY_HEARTBEAT_MS", "stream keep-alive interval during upstream silence",
                c.pipeline.heartbeat = ms(x)),
+    GW_INT_OPT("media_max_bytes", "GCLI_GATEWAY_MEDIA_MAX_BYTES", "largest media file fetched by URL",
+               c.pipeline.media.max_bytes = std::size_t(x)),
+    GW_INT_OPT("media_timeout_ms", "GCLI_GATEWAY_MEDIA_TIMEOUT_MS", "time allowed to fetch one media URL",
+               c.pipeline.media.timeout = ms(x)),
+    option{"media_allow_hosts", "GCLI_GATEWAY_MEDIA_ALLOW_HOSTS",
+           "hosts / addresses (comma-separated, optional :port) media URLs may reach despite the private-address rules",
+           [](config& c, std::string_view v) -> result<void> {
+             c.pipeline.media.allow_hosts.clear();
+             std::string_view s = v;
+             if (!s.empty() && s.front() == '[' && s.back() == ']') {  // a JSON array in the config file
+               auto a = boost::json::parse(s);
+               for (auto& e : a.as_array())
+                 if (e.is_string()) c.pipeline.media.allow_hosts.emplace_back(e.get_string());
+             } else {
+               std::size_t start = 0;
+               while (start <= s.size()) {
+                 auto end = s.find(',', start);
+                 auto item = s.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+                 while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+                 while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+                 if (!item.empty()) c.pipeline.media.allow_hosts.emplace_back(item);
+                 if (end == std::string_view::npos) break;
+                 start = end + 1;
+               }
+             }
+             return upstream::check_media_policy(c.pipeline.media);
+           }},
     GW_STR_OPT("base_path", "GCLI_GATEWAY_BASE_PATH", "extra mount point of every route (default /gemini_cli)",
                pipeline.base_path),
 };
@@ -109,6 +136,18 @@ result<void> apply_json(config& c, const json::value& v) {
   for (auto& [k, val] : v.get_object()) {
     if (k == "models") {
       c.models = val;
+      continue;
+    }
+    if (k == "anthropic_aliases") {  // [{"pattern":"claude-opus-*","model":"gemini-2.5-pro"}, ...]
+      auto t = translate::anthropic::alias_table::from_json(val);
+      if (!t) return std::move(t).err();
+      c.pipeline.anthropic_aliases = std::move(t.value());
+      continue;
+    }
+    if (k == "anthropic_aliases") {
+      auto t = translate::anthropic::alias_table::from_json(val);
+      if (!t) return std::move(t).err();
+      c.pipeline.anthropic_aliases = std::move(t.value());
       continue;
     }
     const option* opt = nullptr;
@@ -176,6 +215,7 @@ std::string describe() {
     out += "\n";
   }
   out += "  models / GCLI_GATEWAY_MODELS\n      the model list (JSON array, or comma-separated ids)\n";
+  out += "  anthropic_aliases (config file only)\n      Claude model names -> gateway models (patterns allowed)\n";
   return out;
 }
 

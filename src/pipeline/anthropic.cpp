@@ -1,0 +1,89 @@
+// The Anthropic Messages dialect's glue: /v1/messages and /v1/messages/count_tokens with Anthropic's
+// error shape, through the generic flow.
+#include <boost/json.hpp>
+
+#include "core/ids.hpp"
+#include "pipeline/gateway.hpp"
+#include "translate/anthropic/messages.hpp"
+
+namespace gw::pipeline {
+
+namespace json = boost::json;
+using server::exchange;
+namespace an = translate::anthropic;
+
+namespace {
+
+rendered anthropic_error(const error& e) {
+  auto r = an::render_error(e);
+  rendered out;
+  out.status = r.status;
+  out.body = std::move(r.body);
+  out.headers = std::move(r.headers);
+  return out;
+}
+
+class anthropic_translator final : public response_translator {
+ public:
+  explicit anthropic_translator(an::response_context ctx) : ctx_(ctx), s_(std::move(ctx)) {}
+  result<std::string> whole(const json::object& r) override { return an::from_gemini(r, ctx_); }
+  void on_chunk(const json::object& r, std::string& out) override { s_.on_chunk(r, out); }
+  void on_finish(std::string& out) override { s_.on_finish(out); }
+  void on_error(const error& e, std::string& out) override { s_.on_error(e, out); }
+  void heartbeat(std::string& out) override { s_.heartbeat(out); }
+
+ private:
+  an::response_context ctx_;
+  an::stream_from_gemini s_;
+};
+
+}  // namespace
+
+net::awaitable<void> gateway::anthropic_messages(exchange& ex, bool count_only) {
+  if (ex.req().method() != server::http::verb::post) {
+    co_await send(ex, anthropic_error(client_error(error_kind::not_found, "use POST")));
+    co_return;
+  }
+  auto who = co_await authenticate(ex, anthropic_error);
+  if (!who) co_return;
+  boost::system::error_code ec;
+  auto body = parse_client_json(ex.req().body(), ec);
+  if (ec) {
+    co_await send(ex, anthropic_error(client_error(error_kind::bad_request, "invalid JSON body: " + ec.message())));
+    co_return;
+  }
+  if (count_only) {
+    auto c = an::count_tokens_contents(std::move(body), catalog_, settings_.anthropic_aliases);
+    if (!c) {
+      co_await send(ex, anthropic_error(c.err()));
+      co_return;
+    }
+    auto n = co_await count_tokens(c->spec, c->contents);
+    if (!n) {
+      co_await send(ex, anthropic_error(n.err()));
+      co_return;
+    }
+    rendered r;
+    r.body = an::render_count_tokens(n.value());
+    co_await send(ex, r);
+    co_return;
+  }
+  an::request_env env;
+  env.now_s = epoch_ms(now_ms()) / 1000;
+  env.id = random_hex(12);
+  auto t = an::to_gemini(std::move(body), catalog_, settings_.anthropic_aliases, env);
+  if (!t) {
+    co_await send(ex, anthropic_error(t.err()));
+    co_return;
+  }
+  dialect_call call;
+  call.dialect = "anthropic";
+  call.request = std::move(t->request);
+  call.spec = std::move(t->spec);
+  call.stream = t->stream;
+  call.render_error = anthropic_error;
+  call.translator = std::make_unique<anthropic_translator>(std::move(t->ctx));
+  co_await execute(ex, call);
+}
+
+}  // namespace gw::pipeline
