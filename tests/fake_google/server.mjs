@@ -1,8 +1,10 @@
 // A strict fake of Google's Code Assist (v1internal) and OAuth endpoints on 127.0.0.1, scriptable per request.
-// Run: node tests/fake_google/server.mjs --port 0 [--accounts FILE] [--crlf]  (prints {"port":N} when listening)
-// Import: const fake = await startFakeGoogle({accounts:[...]}); ... await fake.close();
+// Run: node tests/fake_google/server.mjs --port 0 [--accounts FILE] [--crlf] [--tls-key F --tls-cert F]
+//      (prints {"port":N} when listening; with TLS also "url")
+// Import: const fake = await startFakeGoogle({accounts:[...], tls?:{key, cert, urlHost?}}); ... await fake.close();
 
 import http from 'node:http';
+import https from 'node:https';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -99,6 +101,7 @@ function new_state(options) {
     issuedSignatures: new Set(),
     script: [],                // queued scripted answers
     requests: [],              // recorded upstream requests (control calls excluded)
+    tlsErrors: [],             // failed TLS handshakes (TLS mode): what a client that rejected the cert looks like
     stats: { refreshes: {}, refreshTotal: 0, tokenRequests: 0, methods: {}, activeStreams: 0 },
     nextRequestId: 1,
   };
@@ -159,6 +162,9 @@ async function read_body(req, limit = 256 * 1024 * 1024) {
 export async function startFakeGoogle(opts = {}) {
   const options = { ...DEFAULT_OPTIONS, ...opts };
   delete options.accounts;
+  // Kept out of `options` so the key never shows up in configure()'s answer.
+  const tls = opts.tls || null;
+  delete options.tls;
   const state = new_state(options);
   for (const a of opts.accounts || []) state.accounts.set(a.refreshToken, normalize_account(a));
   const timers = new Set();
@@ -176,6 +182,7 @@ export async function startFakeGoogle(opts = {}) {
     },
     reset({ all = false } = {}) {
       state.requests.length = 0;
+      state.tlsErrors.length = 0;
       state.script.length = 0;
       state.stats = { refreshes: {}, refreshTotal: 0, tokenRequests: 0, methods: {}, activeStreams: state.stats.activeStreams };
       if (all) { state.accounts.clear(); state.tokens.clear(); state.operations.clear(); state.issuedSignatures.clear(); }
@@ -186,6 +193,13 @@ export async function startFakeGoogle(opts = {}) {
     },
     account(refreshToken) { return state.accounts.get(refreshToken); },
     stats() { return JSON.parse(JSON.stringify(state.stats)); },
+    tlsErrors() { return state.tlsErrors.map((e) => ({ ...e })); },
+    // TLS mode: serve another certificate from now on; open connections are dropped so the next request handshakes.
+    setTls({ key, cert }) {
+      if (!tls) throw new Error('setTls needs a fake started with {tls}');
+      server.setSecureContext({ key, cert });
+      server.closeAllConnections();
+    },
     // A valid access token for an account without going through /token (for credentials imported as fresh).
     issueToken(refreshToken, { expiresInS } = {}) {
       const acct = state.accounts.get(refreshToken);
@@ -216,18 +230,29 @@ export async function startFakeGoogle(opts = {}) {
     const rec = {
       id: state.nextRequestId++, at: Date.now(), method: req.method, path: url.pathname, query: Object.fromEntries(url.searchParams),
       rpc, headers: { ...req.headers }, body: undefined, rawBody: undefined, account: null, model: null,
+      // TLS mode: the SNI host name the client sent (null when it sent none), and the protocol version.
+      servername: tls ? req.socket.servername || null : null, tlsProtocol: tls ? req.socket.getProtocol() : null,
       status: null, aborted: false, abortedAt: null, resetByFake: false, completed: false,
     };
     state.requests.push(rec);
     return rec;
   }
 
-  const server = http.createServer({ requestTimeout: 0, keepAliveTimeout: 5000 }, (req, res) => {
+  const on_request = (req, res) => {
     handle(req, res).catch((err) => {
       if (!res.headersSent) send_json(res, 500, google_error(500, `fake Google internal error: ${err.message}`));
       else res.destroy();
     });
-  });
+  };
+  const server_opts = { requestTimeout: 0, keepAliveTimeout: 5000 };
+  const server = tls
+    ? https.createServer({ ...server_opts, key: tls.key, cert: tls.cert }, on_request)
+    : http.createServer(server_opts, on_request);
+  if (tls) {
+    server.on('tlsClientError', (err, socket) => {
+      state.tlsErrors.push({ at: Date.now(), code: err.code || null, message: err.message, servername: socket.servername || null });
+    });
+  }
 
   async function handle(req, res) {
     const url = new URL(req.url, 'http://fake');
@@ -653,6 +678,7 @@ export async function startFakeGoogle(opts = {}) {
       }
       case 'GET /__control/accounts': return send_json(res, 200, { accounts: [...state.accounts.values()] });
       case 'GET /__control/stats': return send_json(res, 200, api.stats());
+      case 'GET /__control/tls_errors': return send_json(res, 200, { tlsErrors: api.tlsErrors() });
       case 'POST /__control/issue_token': return send_json(res, 200, api.issueToken(body.refreshToken, body));
       case 'POST /__control/expire_tokens': api.expireTokens(body.refreshToken); return send_json(res, 200, { ok: true });
       case 'POST /__control/config': return send_json(res, 200, api.configure(body));
@@ -666,9 +692,11 @@ export async function startFakeGoogle(opts = {}) {
     server.listen(options.port, options.host, resolve);
   });
   const port = server.address().port;
+  // TLS: a host name the certificate can be issued for (`localhost` by default; it must resolve to `host`).
+  const url_host = tls ? (tls.urlHost || 'localhost') : options.host;
   return Object.assign(api, {
     port,
-    url: `http://${options.host}:${port}`,
+    url: `${tls ? 'https' : 'http'}://${url_host}:${port}`,
     server,
     async close() {
       for (const t of timers) clearTimeout(t);
@@ -688,11 +716,13 @@ async function main(argv) {
     else if (a === '--host') opts.host = argv[++i];
     else if (a === '--accounts') opts.accounts = JSON.parse(fs.readFileSync(argv[++i], 'utf8'));
     else if (a === '--crlf') opts.crlf = true;
+    else if (a === '--tls-key') opts.tls = { ...opts.tls, key: fs.readFileSync(argv[++i]) };
+    else if (a === '--tls-cert') opts.tls = { ...opts.tls, cert: fs.readFileSync(argv[++i]) };
     else if (a === '--config') Object.assign(opts, JSON.parse(argv[++i]));
     else { process.stderr.write(`unknown argument ${a}\n`); process.exit(2); }
   }
   const fake = await startFakeGoogle(opts);
-  process.stdout.write(JSON.stringify({ port: fake.port }) + '\n');
+  process.stdout.write(JSON.stringify(opts.tls ? { port: fake.port, url: fake.url } : { port: fake.port }) + '\n');
   const stop = () => fake.close().then(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
