@@ -4,7 +4,9 @@
 #include <openssl/ssl.h>
 
 #include <boost/asio/connect.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/read.hpp>
@@ -94,7 +96,10 @@ class connection {
     if (ec) co_return transport_error("connect " + u.host, ec);
     lowest().socket().set_option(net::ip::tcp::no_delay(true), ec);
     if (tls_) {
-      if (!SSL_set_tlsext_host_name(tls_->native_handle(), u.host.c_str()))
+      // SNI carries DNS names only (RFC 6066 §3); an IP-literal host is still checked against the cert's IP SANs.
+      boost::system::error_code not_ip;
+      net::ip::make_address(u.host, not_ip);
+      if (not_ip && !SSL_set_tlsext_host_name(tls_->native_handle(), u.host.c_str()))
         co_return make_error(error_kind::upstream_unavailable, error_source::upstream, "upstream connection failed",
                              "SNI setup failed");
       tls_->set_verify_callback(net::ssl::host_name_verification(u.host));
@@ -215,8 +220,10 @@ net::awaitable<result<std::unique_ptr<connection>>> client::send_headers(const u
       co_return cancelled_error();
     }
     if (cancel) cancel->attach(nullptr);
+    // A TLS peer that drops an idle connection without close_notify shows up as stream_truncated.
     bool stale = conn->reused && (ec == http::error::end_of_stream || ec == net::error::eof ||
-                                  ec == net::error::connection_reset || ec == net::error::broken_pipe);
+                                  ec == net::error::connection_reset || ec == net::error::broken_pipe ||
+                                  ec == net::ssl::error::stream_truncated);
     conn->close();
     if (!stale) co_return transport_error("request to " + origin.host, ec);
     // the body was moved into msg, which is intact for the second attempt
