@@ -258,7 +258,7 @@ for (const { label, Anthropic } of SDKS) {
       assert.match(text, /get_weather/, 'the tool declarations are counted');
     });
 
-    it('beta.messages.create / countTokens (?beta=true, anthropic-beta header) are served', async () => {
+    it('beta.messages (anthropic-beta header, unknown betas) and the ?beta=true query Claude Code sends are served', async () => {
       const rec = recording_fetch();
       const client = make(Anthropic, { fetch: rec.fetch });
       const msg = await client.beta.messages.create({
@@ -266,10 +266,16 @@ for (const { label, Anthropic } of SDKS) {
         messages: [{ role: 'user', content: 'beta hello' }],
       });
       assert.equal(msg.content.filter((b) => b.type === 'text').map((b) => b.text).join(''), 'echo: beta hello');
-      assert.match(rec.last().url, /\/v1\/messages\?beta=true$/);
       assert.match(rec.last().request_headers['anthropic-beta'] || '', /some-future-beta/);
       const c = await client.beta.messages.countTokens({ model: MODEL, messages: [{ role: 'user', content: 'beta count' }] });
       assert.ok(c.input_tokens > 0);
+      // 0.x's beta resource adds ?beta=true itself, 1.x's does not; Claude Code always does.
+      const q = { query: { beta: 'true' } };
+      const m2 = await client.messages.create({ model: MODEL, max_tokens: 64, messages: [{ role: 'user', content: 'query beta' }] }, q);
+      assert.equal(text_of(m2), 'echo: query beta');
+      assert.match(rec.last().url, /\/v1\/messages\?beta=true$/);
+      const c2 = await client.messages.countTokens({ model: MODEL, messages: [{ role: 'user', content: 'query count' }] }, q);
+      assert.ok(c2.input_tokens > 0);
       assert.match(rec.last().url, /\/v1\/messages\/count_tokens\?beta=true$/);
     });
 
