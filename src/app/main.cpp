@@ -97,6 +97,8 @@ int cmd_serve(app::config& cfg) {
             << std::flush;
   spdlog::info("serving on {} with {} threads", origin, srv.threads());
   srv.run();
+  // Pooled upstream sockets belong to the servers' io_contexts: close them while those still exist.
+  clients.clear();
   spdlog::info("stopped");
   return 0;
 }

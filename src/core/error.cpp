@@ -35,7 +35,9 @@ int error::http_status() const noexcept {
 }
 
 std::string_view error::canonical_status() const noexcept {
-  if (!google_status.empty()) return google_status;
+  // Google's own status word only while the HTTP status is Google's too: a 401 of the gateway's Google
+  // account is not the client's UNAUTHENTICATED (the client's key was fine).
+  if (!google_status.empty() && http_status() == upstream_status) return google_status;
   switch (kind) {
     case error_kind::bad_request: return "INVALID_ARGUMENT";
     case error_kind::unauthenticated: return "UNAUTHENTICATED";

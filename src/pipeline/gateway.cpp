@@ -120,7 +120,10 @@ net::awaitable<void> gateway::handle(exchange& ex) {
                   path.find(':') != std::string_view::npos;
     if (!google) {
       auto rest = path.substr(10);
-      co_await openai_models(ex, rest.empty() ? rest : rest.substr(1));
+      // (no ?: inside co_await: g++ 12 miscompiles conditional temporaries there)
+      std::string_view id = rest;
+      if (!id.empty()) id.remove_prefix(1);
+      co_await openai_models(ex, id);
       co_return;
     }
   }
@@ -159,7 +162,10 @@ net::awaitable<result<std::int64_t>> gateway::count_tokens(const models::model_s
   auto* cl = upstream::client::current();
   for (int attempt = 0; attempt < settings_.max_attempts; ++attempt) {
     auto l = co_await creds_.acquire(spec.upstream, tried);
-    if (!l) co_return last ? *last : std::move(l).err();
+    if (!l) {
+      if (last) co_return *last;
+      co_return std::move(l).err();
+    }
     auto body = upstream::wrap_count_tokens(spec.upstream, contents);
     auto r = co_await ca_.call(*cl, "countTokens", std::move(body), l->access_token, spec.upstream);
     if (!r) {
@@ -173,7 +179,8 @@ net::awaitable<result<std::int64_t>> gateway::count_tokens(const models::model_s
     tried.push_back(l->id);
     last = std::move(ge);
   }
-  co_return last ? *last : internal_error("no attempt was made");
+  if (last) co_return *last;
+  co_return internal_error("no attempt was made");
 }
 
 net::awaitable<void> gateway::execute(exchange& ex, dialect_call& call) {
@@ -221,17 +228,23 @@ net::awaitable<void> gateway::execute(exchange& ex, dialect_call& call) {
   for (int attempt = 0; attempt < settings_.max_attempts; ++attempt) {
     auto l = co_await creds_.acquire(call.spec.upstream, tried);
     if (!l) {
-      co_await fail(last ? *last : l.err());
+      error e = last ? *last : l.err();
+      co_await fail(e);
       co_return;
     }
     std::string body = upstream::wrap_generate(
         call.request, upstream::envelope_params{call.spec.upstream, l->project, prompt_id, session_id});
-    auto opened = co_await ca_.stream(*cl, call.stream ? "streamGenerateContent" : "generateContent", std::move(body),
+    std::string_view rpc = call.stream ? "streamGenerateContent" : "generateContent";
+    auto opened = co_await ca_.stream(*cl, rpc, std::move(body),
                                       l->access_token, call.spec.upstream, &cancel);
     if (cancel.cancelled() || ex.client_gone()) co_return;  // nobody is listening any more
     if (!opened) {
-      last = opened.err();
       spdlog::warn("request {}: upstream transport failure: {}", ex.request_id(), opened.err().detail);
+      if (opened.err().reason == "timeout_after_send") {  // it may still be generating: never spend twice
+        co_await fail(opened.err());
+        co_return;
+      }
+      last = opened.err();
       continue;
     }
     auto& s = *opened.value();
@@ -304,7 +317,8 @@ net::awaitable<void> gateway::execute(exchange& ex, dialect_call& call) {
     co_await pump(ex, call, s);
     co_return;
   }
-  co_await fail(last ? *last : internal_error("no attempt was made"));
+  error e = last ? *last : internal_error("no attempt was made");
+  co_await fail(e);
 }
 
 // Streams the upstream answer to the client. A second coroutine writes heartbeats while the upstream is
@@ -327,6 +341,9 @@ net::awaitable<void> gateway::pump(exchange& ex, dialect_call& call, upstream::s
   auto beat_timer = std::make_shared<net::steady_timer>(exec);
   auto wake = std::make_shared<net::steady_timer>(exec, net::steady_timer::time_point::max());
   auto interval = settings_.heartbeat;
+  if (interval.count() <= 0) {  // heartbeats disabled
+    st->beat_done = true;
+  } else
   net::co_spawn(
       exec,
       [st, beat_timer, wake, interval, &ex, &tr]() -> net::awaitable<void> {

@@ -11,6 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
@@ -35,6 +36,7 @@ class session_state {
   const server_settings& settings;
   bool idle = true;  // waiting for the next request (may be closed at shutdown)
   bool broken = false;
+  const bool* stopping = nullptr;  // the worker's shutdown flag: answers then say Connection: close
 };
 
 struct exchange::watch {
@@ -51,6 +53,7 @@ exchange::exchange(std::shared_ptr<session_state> s, http::request<http::string_
   path_ = std::string(target.substr(0, q));
   if (q != std::string_view::npos) query_ = std::string(target.substr(q + 1));
   keep_alive_ = req_.keep_alive();
+  http10_ = req_.version() == 10;
   head_only_ = req_.method() == http::verb::head;
   request_id_ = random_hex(8);
   (void)id;
@@ -76,14 +79,18 @@ std::string exchange::head(unsigned status, std::string_view content_type, const
   h += ' ';
   h += http::obsolete_reason(static_cast<http::status>(status));
   h += "\r\n";
+  if (s_->stopping && *s_->stopping) keep_alive_ = false;
   if (!content_type.empty()) {
     h += "Content-Type: ";
     h += content_type;
     h += "\r\n";
   }
-  if (chunked)
-    h += "Transfer-Encoding: chunked\r\n";
-  else {
+  if (chunked) {
+    if (http10_)
+      keep_alive_ = false;  // HTTP/1.0 has no chunked encoding: the body ends when the connection closes
+    else
+      h += "Transfer-Encoding: chunked\r\n";
+  } else if (status >= 200 && status != 204 && status != 304) {
     h += "Content-Length: ";
     h += std::to_string(length);
     h += "\r\n";
@@ -97,7 +104,10 @@ std::string exchange::head(unsigned status, std::string_view content_type, const
     h += v;
     h += "\r\n";
   }
-  if (!keep_alive_) h += "Connection: close\r\n";
+  if (!keep_alive_)
+    h += "Connection: close\r\n";
+  else if (http10_)
+    h += "Connection: keep-alive\r\n";
   h += "\r\n";
   return h;
 }
@@ -122,7 +132,9 @@ net::awaitable<void> exchange::respond(unsigned status, std::string_view content
   if (committed_) co_return;
   committed_ = true;
   std::string h = head(status, content_type, extra, false, body.size());
-  co_await write_buffers(h, head_only_ ? std::string_view{} : std::string_view(body), {});
+  std::string_view payload = body;
+  if (head_only_) payload = {};
+  co_await write_buffers(h, payload, {});
 }
 
 net::awaitable<bool> exchange::begin_stream(unsigned status, std::string_view content_type,
@@ -138,6 +150,7 @@ net::awaitable<bool> exchange::begin_stream(unsigned status, std::string_view co
 
 net::awaitable<bool> exchange::write_chunk(std::string_view data) {
   if (data.empty()) co_return !s_->broken;
+  if (http10_) co_return co_await write_buffers(data, {}, {});
   char size[24];
   int n = std::snprintf(size, sizeof size, "%zx\r\n", data.size());
   std::string_view crlf = "\r\n";
@@ -145,6 +158,7 @@ net::awaitable<bool> exchange::write_chunk(std::string_view data) {
 }
 
 net::awaitable<void> exchange::end_stream() {
+  if (http10_) co_return;  // the connection's close ends the body
   std::string_view last = "0\r\n\r\n";
   co_await write_buffers(last, {}, {});
 }
@@ -161,13 +175,16 @@ void exchange::watch_disconnect(std::function<void()> on_gone) {
       s_->stream.get_executor(),
       [w, s]() -> net::awaitable<void> {
         auto& sock = s->stream.socket();
-        boost::system::error_code ec;
-        co_await sock.async_wait(tcp::socket::wait_read, net::redirect_error(net::use_awaitable, ec));
-        if (w->stopped || ec == net::error::operation_aborted) co_return;
-        char byte;
-        ssize_t n = ec ? -1 : ::recv(sock.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-        if (n > 0) co_return;  // the client sent more (pipelining): it is alive; stop watching
-        if (n < 0 && !ec && (errno == EAGAIN || errno == EWOULDBLOCK)) co_return;
+        for (;;) {
+          boost::system::error_code ec;
+          co_await sock.async_wait(tcp::socket::wait_read, net::redirect_error(net::use_awaitable, ec));
+          if (w->stopped || ec == net::error::operation_aborted) co_return;
+          char byte;
+          ssize_t n = ec ? -1 : ::recv(sock.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+          if (n > 0) co_return;  // the client sent more (pipelining): it is alive; stop watching
+          if (n < 0 && !ec && (errno == EAGAIN || errno == EWOULDBLOCK)) continue;  // spurious wake-up
+          break;
+        }
         w->gone = true;
         s->broken = true;
         if (w->on_gone) w->on_gone();
@@ -217,6 +234,7 @@ struct http_server::impl {
       }
       sock.set_option(tcp::no_delay(true), ec);
       auto s = std::make_shared<session_state>(std::move(sock), settings);
+      s->stopping = &w.stopping;
       w.sessions.remove_if([](auto& p) { return p.expired(); });
       w.sessions.push_back(s);
       net::co_spawn(w.ioc, session(w, std::move(s)), net::detached);
@@ -240,6 +258,12 @@ struct http_server::impl {
       auto len = parser.content_length();
       if (len && *len > settings.max_body_bytes) ec = http::error::body_limit;
       if (!ec && !parser.is_done()) {
+        if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+          std::string_view cont = "HTTP/1.1 100 Continue\r\n\r\n";
+          s->stream.expires_after(settings.write_timeout);
+          co_await net::async_write(s->stream, net::buffer(cont), net::redirect_error(net::use_awaitable, ec));
+          if (ec) break;
+        }
         s->stream.expires_after(settings.body_timeout);
         co_await http::async_read(s->stream, s->buffer, parser, net::redirect_error(net::use_awaitable, ec));
       }
@@ -271,7 +295,14 @@ struct http_server::impl {
       bool keep;
       {
         exchange ex(s, parser.release(), ++next_id);
-        co_await h(ex);
+        bool threw = false;
+        try {
+          co_await h(ex);
+        } catch (const std::exception& e) {  // a bug: answer 500 (if still possible) and log it
+          spdlog::error("request {}: unhandled exception: {}", ex.request_id(), e.what());
+          threw = true;
+        }
+        if (threw && ex.committed()) s->broken = true;  // a half-written answer: the connection is unusable
         if (!ex.committed()) {
           std::string body = R"({"error":{"code":500,"message":"no response","status":"INTERNAL"}})";
           std::string_view type = "application/json";
@@ -284,6 +315,31 @@ struct http_server::impl {
     boost::system::error_code ec;
     s->stream.socket().shutdown(tcp::socket::shutdown_send, ec);
     s->stream.close();
+  }
+
+  std::atomic<std::size_t> drained{0};
+
+  // Waits until this worker has no connection left (or the grace period is over), then stops it. Worker 0
+  // is also the control executor (token refresh, project setup) that the others' requests may still need,
+  // so it stops last.
+  net::awaitable<void> drain(worker& w, bool control, std::chrono::steady_clock::time_point deadline) {
+    net::steady_timer t(w.ioc);
+    bool counted = false;
+    for (;;) {
+      w.sessions.remove_if([](auto& p) { return p.expired(); });
+      bool empty = w.sessions.empty();
+      if (empty && !counted) {
+        counted = true;
+        drained.fetch_add(1);
+      }
+      auto now = std::chrono::steady_clock::now();
+      if (now >= deadline) break;
+      if (empty && (!control || drained.load() == workers.size())) break;
+      t.expires_after(std::chrono::milliseconds(20));
+      boost::system::error_code ec;
+      co_await t.async_wait(net::redirect_error(net::use_awaitable, ec));
+    }
+    w.ioc.stop();
   }
 
   void begin_shutdown(worker& w) {
@@ -316,6 +372,16 @@ result<void> http_server::listen() {
   auto addr = net::ip::make_address(impl_->settings.host, ec);
   if (ec) return client_error(error_kind::bad_request, "bad listen address: " + impl_->settings.host);
   std::uint16_t port = impl_->settings.port;
+  if (port != 0) {
+    // SO_REUSEPORT would let a second gateway silently share the port: probe it without that option first.
+    tcp::acceptor probe(impl_->workers[0]->ioc);
+    probe.open(addr.is_v6() ? tcp::v6() : tcp::v4(), ec);
+    if (!ec) probe.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) probe.bind(tcp::endpoint(addr, port), ec);
+    if (ec)
+      return client_error(error_kind::bad_request, "cannot listen on " + impl_->settings.host + ":" +
+                                                       std::to_string(port) + ": " + ec.message());
+  }
   for (auto& w : impl_->workers) {
     tcp::endpoint ep(addr, port);
     auto& a = w->acceptor.emplace(w->ioc);
@@ -337,29 +403,19 @@ result<void> http_server::listen() {
 }
 
 void http_server::stop() {
-  if (impl_->stopping.exchange(true)) return;
+  if (impl_->stopping.exchange(true)) {  // a second signal: stop now
+    spdlog::warn("second stop request: closing every connection now");
+    for (auto& w : impl_->workers) w->ioc.stop();
+    return;
+  }
   spdlog::info("shutting down: no new connections; in-flight requests get {} ms",
                impl_->settings.shutdown_grace.count());
-  for (auto& w : impl_->workers) {
-    auto* wp = w.get();
-    net::post(w->ioc, [this, wp] {
+  auto deadline = std::chrono::steady_clock::now() + impl_->settings.shutdown_grace;
+  for (std::size_t i = 0; i < impl_->workers.size(); ++i) {
+    auto* wp = impl_->workers[i].get();
+    net::post(wp->ioc, [this, wp, i, deadline] {
       impl_->begin_shutdown(*wp);
-      auto t = std::make_shared<net::steady_timer>(wp->ioc, impl_->settings.shutdown_grace);
-      t->async_wait([wp, t](boost::system::error_code) { wp->ioc.stop(); });
-      // the grace timer must not keep a drained worker alive: poll for remaining sessions
-      auto poll = std::make_shared<std::function<void()>>();
-      auto pt = std::make_shared<net::steady_timer>(wp->ioc);
-      *poll = [wp, pt, poll, t] {
-        wp->sessions.remove_if([](auto& p) { return p.expired(); });
-        if (wp->sessions.empty()) {
-          t->cancel();
-          wp->ioc.stop();
-          return;
-        }
-        pt->expires_after(std::chrono::milliseconds(50));
-        pt->async_wait([poll](boost::system::error_code) { (*poll)(); });
-      };
-      (*poll)();
+      net::co_spawn(wp->ioc, impl_->drain(*wp, i == 0, deadline), net::detached);
     });
   }
 }
@@ -367,9 +423,12 @@ void http_server::stop() {
 void http_server::run() {
   auto& w0 = *impl_->workers[0];
   net::signal_set signals(w0.ioc, SIGINT, SIGTERM);
-  signals.async_wait([this](boost::system::error_code ec, int) {
-    if (!ec) stop();
-  });
+  std::function<void(boost::system::error_code, int)> on_signal = [&](boost::system::error_code ec, int) {
+    if (ec) return;
+    stop();
+    signals.async_wait(on_signal);  // a second signal stops at once
+  };
+  signals.async_wait(on_signal);
   std::vector<std::thread> threads;
   for (std::size_t i = 0; i < impl_->workers.size(); ++i) {
     auto* w = impl_->workers[i].get();

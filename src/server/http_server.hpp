@@ -83,6 +83,7 @@ class exchange {
   bool committed_ = false;
   bool keep_alive_ = true;
   bool head_only_ = false;
+  bool http10_ = false;
   struct watch;
   std::shared_ptr<watch> watch_;
 };

@@ -39,6 +39,7 @@ request code_assist::method_request(std::string_view method, std::string body, s
 request code_assist::operation_request(std::string_view name, std::string_view access_token) const {
   request r = method_request("", {}, access_token, {}, false);
   r.method = http::verb::get;
+  r.content_type = "application/json";  // gemini-cli sends it on every call, GETs included
   r.target = base_path_ + "/" + settings_.api_version + "/" + std::string(name);
   return r;
 }
@@ -55,7 +56,11 @@ net::awaitable<result<std::unique_ptr<stream_response>>> code_assist::stream(cli
                                                                              std::string_view model,
                                                                              cancel_handle* cancel) const {
   bool sse = method == "streamGenerateContent";
-  co_return co_await c.open_stream(origin_, method_request(method, std::move(body), access_token, model, sse), cancel);
+  auto req = method_request(method, std::move(body), access_token, model, sse);
+  // A generation may think for minutes before the first byte (gemini-cli sets no timeout): wait for the
+  // headers as long as a stream may stay silent.
+  req.header_timeout = c.settings().stream_idle_timeout;
+  co_return co_await c.open_stream(origin_, std::move(req), cancel);
 }
 
 net::awaitable<result<response>> code_assist::get_operation(client& c, std::string_view name,

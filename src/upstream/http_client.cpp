@@ -6,6 +6,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -89,7 +90,14 @@ class connection {
   net::awaitable<result<void>> connect(const url& u, const client_settings& s) {
     boost::system::error_code ec;
     net::ip::tcp::resolver resolver(lowest().get_executor());
+    // The resolver has no deadline of its own: cancel it when the connect timeout passes.
+    net::steady_timer deadline(lowest().get_executor(), s.connect_timeout);
+    deadline.async_wait([&resolver](boost::system::error_code e) {
+      if (!e) resolver.cancel();
+    });
     auto results = co_await resolver.async_resolve(u.host, u.port, net::redirect_error(net::use_awaitable, ec));
+    deadline.cancel();
+    if (ec == net::error::operation_aborted) ec = beast::error::timeout;
     if (ec) co_return transport_error("resolve " + u.host, ec);
     lowest().expires_after(s.connect_timeout);
     co_await lowest().async_connect(results, net::redirect_error(net::use_awaitable, ec));
@@ -155,8 +163,8 @@ void client::release(std::unique_ptr<connection> c) {
   q.push_back(std::move(c));
 }
 
-net::awaitable<result<std::unique_ptr<connection>>> client::checkout(const url& origin) {
-  auto it = idle_.find(origin.origin_key());
+net::awaitable<result<std::unique_ptr<connection>>> client::checkout(const url& origin, bool fresh) {
+  auto it = fresh ? idle_.end() : idle_.find(origin.origin_key());
   auto now = std::chrono::steady_clock::now();
   while (it != idle_.end() && !it->second.empty()) {
     auto c = std::move(it->second.back());
@@ -187,16 +195,18 @@ error cancelled_error() {
 net::awaitable<result<std::unique_ptr<connection>>> client::send_headers(const url& origin, request& req,
                                                                          cancel_handle* cancel) {
   http::request<http::string_body> msg{req.method, req.target, 11};
-  msg.set(http::field::host, origin.host);
-  if (!req.content_type.empty() && (req.method != http::verb::get || !req.body.empty()))
-    msg.set(http::field::content_type, req.content_type);
+  bool default_port = origin.port == (origin.tls ? "443" : "80");
+  bool v6 = origin.host.find(':') != std::string::npos;
+  std::string host = v6 ? "[" + origin.host + "]" : origin.host;
+  msg.set(http::field::host, default_port ? host : host + ":" + origin.port);
+  if (!req.content_type.empty()) msg.set(http::field::content_type, req.content_type);
   for (auto& [k, v] : req.headers) msg.set(k, v);
   msg.keep_alive(true);
   msg.body() = std::move(req.body);
   msg.prepare_payload();
 
   for (int attempt = 0; attempt < 2; ++attempt) {
-    auto got = co_await checkout(origin);
+    auto got = co_await checkout(origin, /*fresh=*/attempt > 0);
     if (!got) co_return std::move(got).err();
     auto conn = std::move(got.value());
     if (cancel) {
@@ -208,7 +218,9 @@ net::awaitable<result<std::unique_ptr<connection>>> client::send_headers(const u
     boost::system::error_code ec;
     conn->lowest().expires_after(settings_.request_timeout);
     co_await conn->with([&](auto& s) { return http::async_write(s, msg, net::redirect_error(net::use_awaitable, ec)); });
+    bool sent = !ec;
     if (!ec) {
+      conn->lowest().expires_after(req.header_timeout.value_or(settings_.request_timeout));
       conn->parser_.emplace();
       conn->parser_->body_limit(boost::none);
       co_await conn->with(
@@ -225,7 +237,13 @@ net::awaitable<result<std::unique_ptr<connection>>> client::send_headers(const u
                                   ec == net::error::connection_reset || ec == net::error::broken_pipe ||
                                   ec == net::ssl::error::stream_truncated);
     conn->close();
-    if (!stale) co_return transport_error("request to " + origin.host, ec);
+    if (!stale) {
+      auto e = transport_error("request to " + origin.host, ec);
+      // The request went out and Google may still be generating: a retry elsewhere would spend twice.
+      if (e.kind == error_kind::upstream_timeout && sent) e.reason = "timeout_after_send";
+      co_return e;
+    }
+    idle_.erase(origin.origin_key());  // its siblings idled as long: do not try them either
     // the body was moved into msg, which is intact for the second attempt
   }
   co_return make_error(error_kind::upstream_unavailable, error_source::upstream, "upstream connection failed",
@@ -241,10 +259,13 @@ net::awaitable<result<std::unique_ptr<stream_response>>> client::open_stream(con
   std::string ct(h[http::field::content_type]);
   std::string trace(h["x-cloudaicompanion-trace-id"]);
   unsigned status = h.result_int();
-  co_return std::make_unique<stream_response>(std::move(conn), status, std::move(ct), std::move(trace));
+  auto sr = std::make_unique<stream_response>(std::move(conn), status, std::move(ct), std::move(trace));
+  sr->set_idle_timeout(req.body_timeout.value_or(settings_.stream_idle_timeout));
+  co_return sr;
 }
 
 net::awaitable<result<response>> client::send(const url& origin, request req, cancel_handle* cancel) {
+  if (!req.body_timeout) req.body_timeout = settings_.request_timeout;
   auto opened = co_await open_stream(origin, std::move(req), cancel);
   if (!opened) co_return std::move(opened).err();
   auto& s = *opened.value();
@@ -254,7 +275,10 @@ net::awaitable<result<response>> client::send(const url& origin, request req, ca
   out.trace_id = s.trace_id();
   auto body = co_await s.read_all(settings_.max_response_bytes);
   if (cancel) cancel->attach(nullptr);
-  if (!body) co_return cancel && cancel->cancelled() ? cancelled_error() : std::move(body).err();
+  if (!body) {
+    if (cancel && cancel->cancelled()) co_return cancelled_error();
+    co_return std::move(body).err();
+  }
   out.body = std::move(body.value());
   co_return out;
 }
@@ -292,7 +316,7 @@ net::awaitable<result<std::string_view>> stream_response::read_some() {
     p.get().body().data = c.body_.get();
     p.get().body().size = body_piece;
     boost::system::error_code ec;
-    c.lowest().expires_after(conn_->owner_ ? conn_->owner_->settings().stream_idle_timeout : std::chrono::minutes(10));
+    c.lowest().expires_after(idle_timeout_);
     co_await c.with([&](auto& s) { return http::async_read_some(s, c.buf_, p, net::redirect_error(net::use_awaitable, ec)); });
     if (ec == http::error::need_buffer) ec = {};
     if (ec) co_return transport_error("reading stream from " + c.host(), ec);

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <deque>
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <variant>
@@ -43,6 +44,12 @@ struct request {
   std::string body;
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
+  // How long to wait for the response headers; unset: client_settings::request_timeout. Generation calls
+  // set the stream idle timeout: Google sends a non-stream answer's headers only when it is complete.
+  std::optional<std::chrono::milliseconds> header_timeout;
+  // How long the body may stay silent; unset: client_settings::request_timeout for send(), the stream
+  // idle timeout for open_stream().
+  std::optional<std::chrono::milliseconds> body_timeout;
 };
 
 struct response {
@@ -91,6 +98,7 @@ class stream_response {
   net::awaitable<result<std::string_view>> read_some();
   // Reads the rest of the body (for error answers), up to max bytes.
   net::awaitable<result<std::string>> read_all(std::size_t max);
+  void set_idle_timeout(std::chrono::milliseconds t) noexcept { idle_timeout_ = t; }
   // Closes the connection at once: a pending read_some completes with an error. Safe to call twice.
   void cancel() noexcept;
   bool done() const noexcept { return done_; }
@@ -101,6 +109,7 @@ class stream_response {
   std::string content_type_;
   std::string trace_id_;
   bool done_ = false;
+  std::chrono::milliseconds idle_timeout_{600'000};
 };
 
 // One per io_context thread; not thread-safe (every use is on its own thread).
@@ -122,7 +131,7 @@ class client {
   static void set_current(client* c) noexcept;
 
  private:
-  net::awaitable<result<std::unique_ptr<connection>>> checkout(const url& origin);
+  net::awaitable<result<std::unique_ptr<connection>>> checkout(const url& origin, bool fresh);
   net::awaitable<result<std::unique_ptr<connection>>> send_headers(const url& origin, request& req,
                                                                    cancel_handle* cancel);
 

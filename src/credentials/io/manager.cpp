@@ -48,6 +48,7 @@ net::awaitable<result<token_set>> refresh_token_grant(upstream::client& c, const
   req.body = "grant_type=refresh_token&refresh_token=" + form_encode(refresh_token) +
              "&client_id=" + form_encode(o.client_id) + "&client_secret=" + form_encode(o.client_secret);
   req.headers.emplace_back("accept", "application/json");
+  req.headers.emplace_back("user-agent", "google-api-nodejs-client/10.9.0");
   auto r = co_await c.send(*u, std::move(req));
   if (!r) co_return std::move(r).err();
   boost::system::error_code ec;
@@ -96,8 +97,7 @@ result<void> manager::reload() {
     auto e = std::make_unique<entry>();
     for (auto& old : entries_)
       if (old->c.id == c.id) {
-        e->cool_until = old->cool_until;
-        e->flight = old->flight;
+        e->cool_until = old->cool_until;  // (only at start today: running refreshes hold entry pointers)
       }
     e->c = std::move(c);
     next.push_back(std::move(e));
@@ -137,15 +137,18 @@ void manager::cool_down(std::int64_t id, std::string_view model, std::chrono::mi
 }
 
 void manager::set_state(entry& e, state st, std::string reason, std::string url) {
+  std::string email;
   {
     std::lock_guard lock(mu_);
     e.c.st = st;
     e.c.state_reason = reason;
     e.c.state_url = url;
+    if (st != state::active) e.failed_at = epoch_ms(now_ms());
+    email = e.c.email;
   }
   if (auto r = store_.update_state(e.c.id, st, reason, url); !r)
     spdlog::error("credential {}: could not persist state: {}", e.c.id, r.err().message);
-  spdlog::warn("credential {} ({}) is now {}: {}", e.c.id, e.c.email, to_string(st), reason);
+  spdlog::warn("credential {} ({}) is now {}: {}", e.c.id, email, to_string(st), reason);
 }
 
 void manager::mark(std::int64_t id, state st, std::string_view reason, std::string_view url) {
@@ -168,16 +171,15 @@ net::awaitable<result<lease>> manager::acquire(std::string_view model, const std
       std::int64_t soonest = 0;
       std::size_t n = entries_.size();
       std::size_t unusable = 0;
-      for (std::size_t i = 0; i < n && pick == 0; ++i) {
+      // One pass in round-robin order: a ready credential is taken at once; otherwise the first one that
+      // could be made ready (refresh / setup on the control thread) is picked.
+      for (std::size_t i = 0; i < n; ++i) {
         auto& e = *entries_[(rr_ + i) % n];
         if (std::find(exclude.begin(), exclude.end(), e.c.id) != exclude.end()) continue;
-        bool retry_setup = e.c.st == state::error && now - e.failed_at >= settings_.setup_retry.count();
-        if (!e.c.usable() && !retry_setup) {
+        bool backing_off = e.failed_at && now - e.failed_at < settings_.setup_retry.count();
+        if (!e.c.usable() && (e.c.st != state::error || backing_off)) {
           ++unusable;
           continue;
-        }
-        if (e.c.usable() && e.failed_at && now - e.failed_at < settings_.setup_retry.count() && !e.c.setup_done()) {
-          continue;  // its setup failed moments ago; do not hammer Google
         }
         if (auto it = e.cool_until.find(model); it != e.cool_until.end() && it->second > now) {
           if (soonest == 0 || it->second < soonest) soonest = it->second;
@@ -187,8 +189,11 @@ net::awaitable<result<lease>> manager::acquire(std::string_view model, const std
           rr_ = (rr_ + i + 1) % n;
           co_return *l;
         }
-        pick = e.c.id;
-        rr_ = (rr_ + i + 1) % n;
+        if (backing_off) {  // its refresh or setup failed moments ago: do not hammer Google
+          ++unusable;
+          continue;
+        }
+        if (pick == 0) pick = e.c.id;
       }
       if (pick == 0) {
         if (soonest) {
@@ -204,8 +209,9 @@ net::awaitable<result<lease>> manager::acquire(std::string_view model, const std
                                "the gateway has no Google credentials: add one with `gcli-gateway creds import`");
         co_return make_error(error_kind::no_credentials, error_source::internal,
                              "no usable Google credential (" + std::to_string(unusable) + " of " + std::to_string(n) +
-                                 " need attention: see `gcli-gateway creds list`)");
+                                 " unavailable: see `gcli-gateway creds list`)");
       }
+      rr_ = (rr_ + 1) % n;
     }
     auto ready = co_await net::co_spawn(control_, ensure_ready(pick, false), net::use_awaitable);
     if (!ready) {
@@ -269,8 +275,18 @@ net::awaitable<result<void>> manager::ensure_ready(std::int64_t id, bool force_r
   } guard{e, flight};
 
   result<void> r;
-  if (force_refresh || needs_refresh(e->c, epoch_ms(now_ms()))) r = co_await do_refresh(*e);
-  if (r && !e->c.setup_done()) r = co_await do_setup(*e);
+  bool refresh = force_refresh;
+  {
+    std::lock_guard lock(mu_);
+    refresh = refresh || needs_refresh(e->c, epoch_ms(now_ms()));
+  }
+  if (refresh) r = co_await do_refresh(*e);
+  bool needs_setup = false;
+  {
+    std::lock_guard lock(mu_);
+    needs_setup = !e->c.setup_done() || e->c.st == state::error;  // an error state is retried through setup
+  }
+  if (r && needs_setup) r = co_await do_setup(*e);
   std::lock_guard lock(mu_);
   if (r) {
     e->failed_at = 0;
@@ -310,7 +326,9 @@ net::awaitable<result<void>> manager::do_refresh(entry& e) {
       upstream::request req;
       req.method = upstream::http::verb::get;
       req.target = u->path;
+      req.content_type.clear();
       req.headers.emplace_back("authorization", "Bearer " + t->access_token);
+      req.headers.emplace_back("user-agent", "google-api-nodejs-client/10.9.0");
       auto r = co_await cl->send(*u, std::move(req));
       if (r && r->status == 200) {
         boost::system::error_code ec;
@@ -415,16 +433,24 @@ net::awaitable<result<void>> manager::do_setup(entry& e) {
     co_return make_error(error_kind::no_credentials, error_source::upstream, "credential is " +
                                                                                  std::string(to_string(d.fail_state)));
   }
+  bool recovered = false;
+  std::string email;
   {
     std::lock_guard lock(mu_);
     e.c.project_id = d.project_id;
     e.c.tier_id = d.tier_id;
     e.c.tier_name = d.tier_name;
-    if (e.c.st == state::error) e.c.st = state::active;
+    if (e.c.st == state::error) {
+      e.c.st = state::active;
+      e.c.state_reason.clear();
+      e.c.state_url.clear();
+      recovered = true;
+    }
+    email = e.c.email;
   }
-  if (auto s = store_.update_setup(e.c.id, d.project_id, d.tier_id, d.tier_name, e.c.email); !s)
+  if (auto s = store_.update_setup(e.c.id, d.project_id, d.tier_id, d.tier_name, email); !s)
     spdlog::error("credential {}: could not persist its project: {}", e.c.id, s.err().message);
-  if (e.c.st == state::active) (void)store_.update_state(e.c.id, state::active, "", "");
+  if (recovered) (void)store_.update_state(e.c.id, state::active, "", "");
   spdlog::info("credential {}: project {} ({})", e.c.id, d.project_id, d.tier_id);
   co_return result<void>{};
 }
