@@ -1,8 +1,8 @@
-// Requests/s of non-streaming Gemini-native generateContent through the gateway against the project's
-// fake Google (tests/fake_google), with the gateway pinned to core 0 and one worker thread, and the
-// fake + wrk on core 1. Also reports the gateway's idle RSS, RSS under load and CPU per 1000 requests.
-// Usage: node bench/native_generate.mjs [--seconds 10] [--connections 64]
-// (This is the core issue's figure; the nginx-based comparison lives in bench/README.md's later sections.)
+// Requests/s through the gateway against the project's fake Google (tests/fake_google), for one dialect,
+// stream or not, with the gateway pinned to core 0 and one worker thread, and the fake + wrk on core 1.
+// Also reports the gateway's idle RSS, RSS under load and CPU per 1000 requests.
+// Usage: node bench/fake_google_rps.mjs [--dialect gemini|openai|anthropic] [--stream] [--seconds 10] [--connections 64]
+// (The fake Google, one Node.js thread, bounds these figures; the nginx-based comparison is separate.)
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,6 +16,28 @@ const arg = (name, dflt) => {
 };
 const seconds = Number(arg('seconds', 10));
 const connections = Number(arg('connections', 64));
+const dialect = arg('dialect', 'gemini');
+const stream = process.argv.includes('--stream');
+const prompt = 'Hello there, how are you today?';
+const targets = {
+  gemini: {
+    path: `/v1beta/models/gemini-2.5-flash:${stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`,
+    body: { contents: [{ role: 'user', parts: [{ text: prompt }] }] },
+    auth: ['x-goog-api-key', (k) => k],
+  },
+  openai: {
+    path: '/v1/chat/completions',
+    body: { model: 'gemini-2.5-flash', stream, messages: [{ role: 'user', content: prompt }] },
+    auth: ['authorization', (k) => `Bearer ${k}`],
+  },
+  anthropic: {
+    path: '/v1/messages',
+    body: { model: 'claude-sonnet-4-5', max_tokens: 256, stream, messages: [{ role: 'user', content: prompt }] },
+    auth: ['x-api-key', (k) => k],
+  },
+};
+const target = targets[dialect];
+if (!target) throw new Error(`unknown dialect ${dialect}`);
 
 const real_bin = gatewayBin();
 const wrapper = path.join(os.tmpdir(), `gcg-bench-${process.pid}.sh`);
@@ -33,18 +55,20 @@ const hwm_kb = (pid) => Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pi
 const stack = await setupGateway({ env: { GCLI_GATEWAY_THREADS: '1', GCLI_GATEWAY_LOG_LEVEL: 'warn' } });
 try {
   const pid = stack.gw.proc.pid;
-  const url = `${stack.gw.url}/v1beta/models/gemini-2.5-flash:generateContent`;
-  const body = JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'Hello there, how are you today?' }] }] });
+  const url = `${stack.gw.url}${target.path}`;
+  const body = JSON.stringify(target.body);
+  const [auth_header, auth_value] = [target.auth[0], target.auth[1](stack.key)];
   // warm up: token refresh, project setup, keep-alive pool
   for (let i = 0; i < 20; i++) {
-    const r = await fetch(url, { method: 'POST', headers: { 'x-goog-api-key': stack.key, 'content-type': 'application/json' }, body });
-    if (r.status !== 200) throw new Error(`warm-up answered ${r.status}: ${await r.text()}`);
+    const r = await fetch(url, { method: 'POST', headers: { [auth_header]: auth_value, 'content-type': 'application/json' }, body });
+    const text = await r.text();
+    if (r.status !== 200) throw new Error(`warm-up answered ${r.status}: ${text}`);
   }
   await new Promise((r) => setTimeout(r, 500));
   const idle = rss_kb(pid);
   const lua = path.join(os.tmpdir(), `gcg-bench-${process.pid}.lua`);
   fs.writeFileSync(lua, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(body)}\n`
-    + `wrk.headers["content-type"] = "application/json"\nwrk.headers["x-goog-api-key"] = "${stack.key}"\n`);
+    + `wrk.headers["content-type"] = "application/json"\nwrk.headers["${auth_header}"] = "${auth_value}"\n`);
   const cpu0 = proc_stat(pid);
   // wrk runs in a child process while this process (the fake Google) keeps serving: spawn, not execFileSync.
   const { spawn } = await import('node:child_process');
@@ -62,7 +86,7 @@ try {
   const p50 = /^\s+50(?:\.000)?%\s+(\S+)/m.exec(out)[1];
   const p99 = /^\s+99(?:\.000)?%\s+(\S+)/m.exec(out)[1];
   const result = {
-    connections, seconds, requests: total, non2xx: non2xx ? Number(non2xx[1]) : 0,
+    dialect, stream, connections, seconds, requests: total, non2xx: non2xx ? Number(non2xx[1]) : 0,
     rps, p50, p99,
     gateway_cpu_s_per_1000: Number((((cpu1 - cpu0) / total) * 1000).toFixed(3)),
     gateway_idle_rss_kb: idle, gateway_peak_rss_kb: hwm_kb(pid),
