@@ -1,6 +1,7 @@
 // Model-name grammar: parsing parameters off a model name and writing them into a Gemini request.
 // The grammar and the budget/level choices are documented at the top of model_name.hpp.
 #include "models/model_name.hpp"
+#include "models/thinking.hpp"
 
 #include <algorithm>
 #include <array>
@@ -80,25 +81,9 @@ std::optional<param> paren_param(std::string_view v) {
   return param{action::budget, effort::high, n};
 }
 
-enum class family { none, budget, level };
 
-struct budget_range {
-  std::int64_t min_on;  // smallest budget when thinking is on
-  std::int64_t max;
-  bool can_off;
-};
 
-budget_range budget_range_for(std::string_view upstream) {
-  if (upstream.find("-pro") != std::string_view::npos) return {128, 32768, false};
-  if (upstream.find("flash-lite") != std::string_view::npos) return {512, 24576, true};
-  return {1, 24576, true};
-}
 
-std::int64_t fit_budget(std::int64_t n, const budget_range& r) {
-  if (n == -1) return -1;
-  if (n == 0) return r.can_off ? 0 : r.min_on;
-  return std::clamp(n, r.min_on, r.max);
-}
 
 std::int64_t budget_for(effort e, const budget_range& r) {
   switch (e) {
@@ -111,22 +96,8 @@ std::int64_t budget_for(effort e, const budget_range& r) {
   return r.max;
 }
 
-constexpr std::array<std::string_view, 4> level_names = {"MINIMAL", "LOW", "MEDIUM", "HIGH"};
 
-// Levels each model accepts (upstream-code-assist.md §9.1), as a bitmask over level_names.
-unsigned allowed_levels(std::string_view upstream) {
-  if (upstream.starts_with("gemini-3-pro")) return 0b1010;
-  if (upstream.find("-pro") != std::string_view::npos) return 0b1110;
-  return 0b1111;
-}
 
-std::string level_name(int want, unsigned allowed) {
-  for (int d = 0; d < 4; ++d) {  // nearest allowed level, ties rounding up
-    if (want + d < 4 && (allowed >> (want + d) & 1u)) return std::string(level_names[want + d]);
-    if (want - d >= 0 && (allowed >> (want - d) & 1u)) return std::string(level_names[want - d]);
-  }
-  return std::string(level_names[3]);
-}
 
 int level_for(effort e) {
   switch (e) {
@@ -148,15 +119,9 @@ int lowest_level(unsigned allowed) {
   return 3;
 }
 
-family family_of(const model_info* info, std::string_view upstream) {
-  if (info && !info->thinking) return family::none;
-  if (upstream.starts_with("gemini-2.5")) return family::budget;
-  if (is_gemini3(upstream)) return family::level;
-  return info ? family::budget : family::none;  // listed as thinking but of no known family: the generic field
-}
 
 void resolve(model_spec& spec, const std::vector<param>& params, const model_info* info) {
-  const family fam = family_of(info, spec.upstream);
+  const thinking_family fam = thinking_family_of(info, spec.upstream);
   const budget_range range = budget_range_for(spec.upstream);
   const unsigned levels = allowed_levels(spec.upstream);
   auto set_budget = [&](std::int64_t b) { spec.thinking_budget = b; };
@@ -168,8 +133,8 @@ void resolve(model_spec& spec, const std::vector<param>& params, const model_inf
       case action::anti_truncation: spec.anti_truncation = true; continue;
       default: break;
     }
-    if (fam == family::none) continue;
-    const bool budgets = fam == family::budget;
+    if (fam == thinking_family::none) continue;
+    const bool budgets = fam == thinking_family::budget;
     switch (p.act) {
       case action::thinking:
         spec.include_thoughts = true;

@@ -14,28 +14,9 @@ namespace an = translate::anthropic;
 
 namespace {
 
-rendered anthropic_error(const error& e) {
-  auto r = an::render_error(e);
-  rendered out;
-  out.status = r.status;
-  out.body = std::move(r.body);
-  out.headers = std::move(r.headers);
-  return out;
-}
+rendered anthropic_error(const error& e) { return as_rendered(an::render_error(e)); }
 
-class anthropic_translator final : public response_translator {
- public:
-  explicit anthropic_translator(an::response_context ctx) : ctx_(ctx), s_(std::move(ctx)) {}
-  result<std::string> whole(const json::object& r) override { return an::from_gemini(r, ctx_); }
-  void on_chunk(const json::object& r, std::string& out) override { s_.on_chunk(r, out); }
-  void on_finish(std::string& out) override { s_.on_finish(out); }
-  void on_error(const error& e, std::string& out) override { s_.on_error(e, out); }
-  void heartbeat(std::string& out) override { s_.heartbeat(out); }
-
- private:
-  an::response_context ctx_;
-  an::stream_from_gemini s_;
-};
+using anthropic_translator = translator_adapter<an::response_context, an::stream_from_gemini, an::from_gemini>;
 
 }  // namespace
 

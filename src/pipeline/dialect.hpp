@@ -35,22 +35,32 @@ class response_translator {
   virtual void heartbeat(std::string& out) = 0;
 };
 
-// Adapts a dialect's pure pieces (a stream_from_gemini type and a from_gemini function) to response_translator.
-template <class Stream, class Whole>
+// Adapts a dialect's pure pieces — its response_context, stream_from_gemini and from_gemini — to
+// response_translator.
+template <class Context, class Stream, result<std::string> (*FromGemini)(const boost::json::object&, const Context&)>
 class translator_adapter final : public response_translator {
  public:
-  translator_adapter(Stream s, Whole w) : s_(std::move(s)), w_(std::move(w)) {}
-  result<std::string> whole(const boost::json::object& r) override { return w_(r); }
+  explicit translator_adapter(Context ctx) : ctx_(ctx), s_(std::move(ctx)) {}
+  result<std::string> whole(const boost::json::object& r) override { return FromGemini(r, ctx_); }
   void on_chunk(const boost::json::object& r, std::string& out) override { s_.on_chunk(r, out); }
   void on_finish(std::string& out) override { s_.on_finish(out); }
   void on_error(const error& e, std::string& out) override { s_.on_error(e, out); }
   void heartbeat(std::string& out) override { s_.heartbeat(out); }
-  Stream& stream() { return s_; }
 
  private:
+  Context ctx_;
   Stream s_;
-  Whole w_;
 };
+
+// A dialect's rendered_error (status, body, headers) as the pipeline's rendered answer.
+template <class Rendered>
+rendered as_rendered(Rendered r) {
+  rendered out;
+  out.status = r.status;
+  out.body = std::move(r.body);
+  out.headers = std::move(r.headers);
+  return out;
+}
 
 struct dialect_call {
   std::string dialect;                  // "gemini", "openai", "anthropic" (logs, usage)

@@ -14,28 +14,9 @@ namespace oa = translate::openai;
 
 namespace {
 
-rendered openai_error(const error& e) {
-  auto r = oa::render_error(e);
-  rendered out;
-  out.status = r.status;
-  out.body = std::move(r.body);
-  out.headers = std::move(r.headers);
-  return out;
-}
+rendered openai_error(const error& e) { return as_rendered(oa::render_error(e)); }
 
-class openai_translator final : public response_translator {
- public:
-  explicit openai_translator(oa::response_context ctx) : ctx_(ctx), s_(std::move(ctx)) {}
-  result<std::string> whole(const json::object& r) override { return oa::from_gemini(r, ctx_); }
-  void on_chunk(const json::object& r, std::string& out) override { s_.on_chunk(r, out); }
-  void on_finish(std::string& out) override { s_.on_finish(out); }
-  void on_error(const error& e, std::string& out) override { s_.on_error(e, out); }
-  void heartbeat(std::string& out) override { s_.heartbeat(out); }
-
- private:
-  oa::response_context ctx_;
-  oa::stream_from_gemini s_;
-};
+using openai_translator = translator_adapter<oa::response_context, oa::stream_from_gemini, oa::from_gemini>;
 
 json::object model_object(std::string_view id) {
   json::object o;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "models/thinking.hpp"
 #include "translate/common/schema.hpp"
 #include "translate/openai/chat.hpp"
 #include "translate/openai/tool_ids.hpp"
@@ -535,48 +536,13 @@ json::array merge_turns(std::vector<turn>& turns) {
 
 // ---- thinking -----------------------------------------------------------------------------------------------
 
-enum class think_family { none, budget, level };
 
-think_family family_of(const models::model_info* info, std::string_view upstream) {
-  if (info && !info->thinking) return think_family::none;
-  if (upstream.starts_with("gemini-2.5")) return think_family::budget;
-  if (models::is_gemini3(upstream)) return think_family::level;
-  return info ? think_family::budget : think_family::none;
-}
 
-struct budget_range {
-  std::int64_t min_on, max;
-  bool can_off;
-};
 
-budget_range range_of(std::string_view upstream) {
-  if (upstream.find("-pro") != std::string_view::npos) return {128, 32768, false};
-  if (upstream.find("flash-lite") != std::string_view::npos) return {512, 24576, true};
-  return {1, 24576, true};
-}
 
-std::int64_t fit_budget(std::int64_t n, const budget_range& r) {
-  if (n < 0) return -1;
-  if (n == 0) return r.can_off ? 0 : r.min_on;
-  return std::clamp(n, r.min_on, r.max);
-}
 
-constexpr std::string_view level_names[] = {"MINIMAL", "LOW", "MEDIUM", "HIGH"};
 
-// Levels each model accepts (upstream-code-assist.md §9.1), as in models/model_name.cpp.
-unsigned allowed_levels(std::string_view upstream) {
-  if (upstream.starts_with("gemini-3-pro")) return 0b1010;
-  if (upstream.find("-pro") != std::string_view::npos) return 0b1110;
-  return 0b1111;
-}
 
-std::string level_name(int want, unsigned allowed) {
-  for (int d = 0; d < 4; ++d) {  // nearest allowed level, ties rounding up
-    if (want + d < 4 && (allowed >> (want + d) & 1u)) return std::string(level_names[want + d]);
-    if (want - d >= 0 && (allowed >> (want - d) & 1u)) return std::string(level_names[want - d]);
-  }
-  return "HIGH";
-}
 
 struct thinking_request {
   std::optional<std::int64_t> budget;
@@ -584,7 +550,7 @@ struct thinking_request {
   std::optional<bool> show;
 };
 
-result<void> read_reasoning_effort(const json::value& v, think_family fam, std::string_view upstream,
+result<void> read_reasoning_effort(const json::value& v, models::thinking_family fam, std::string_view upstream,
                                    thinking_request& out) {
   if (!v.is_string()) return bad("reasoning_effort must be a string", "reasoning_effort");
   const std::string e = lower(v.get_string());
@@ -593,20 +559,20 @@ result<void> read_reasoning_effort(const json::value& v, think_family fam, std::
   if (it == std::end(efforts))
     return bad("reasoning_effort must be one of none, minimal, low, medium, high, xhigh", "reasoning_effort");
   out.show = e != "none";
-  const budget_range r = range_of(upstream);
-  const unsigned allowed = allowed_levels(upstream);
-  if (fam == think_family::budget) {
+  const models::budget_range r = models::budget_range_for(upstream);
+  const unsigned allowed = models::allowed_levels(upstream);
+  if (fam == models::thinking_family::budget) {
     if (e == "none")
-      out.budget = fit_budget(0, r);
+      out.budget = models::fit_budget(0, r);
     else if (e == "minimal" || e == "low")
-      out.budget = fit_budget(1024, r);
+      out.budget = models::fit_budget(1024, r);
     else if (e == "medium")
-      out.budget = fit_budget(8192, r);
+      out.budget = models::fit_budget(8192, r);
     else if (e == "high")
-      out.budget = fit_budget(24576, r);
+      out.budget = models::fit_budget(24576, r);
     else
       out.budget = r.max;
-  } else if (fam == think_family::level) {
+  } else if (fam == models::thinking_family::level) {
     int want = 3;
     if (e == "none") {
       want = 0;  // Gemini 3 cannot stop thinking: the lowest level it allows
@@ -617,14 +583,14 @@ result<void> read_reasoning_effort(const json::value& v, think_family fam, std::
     } else if (e == "medium") {
       want = 2;
     }
-    out.level = level_name(want, allowed);
+    out.level = models::level_name(want, allowed);
   }
   return {};
 }
 
 // Google's own OpenAI-compatibility extension: extra_body.google.thinking_config (Python's extra_body nests it
 // one level deeper than the HTTP body, so both spellings arrive).
-void read_google_thinking(const json::object& body, think_family fam, std::string_view upstream,
+void read_google_thinking(const json::object& body, models::thinking_family fam, std::string_view upstream,
                           thinking_request& out) {
   const json::object* google = nullptr;
   if (const json::value* eb = field(body, "extra_body"); eb && eb->is_object()) {
@@ -638,17 +604,17 @@ void read_google_thinking(const json::object& body, think_family fam, std::strin
   if (!tc || !tc->is_object()) return;
   const json::object& c = tc->get_object();
   if (const json::value* it = field(c, "include_thoughts"); it && it->is_bool()) out.show = it->get_bool();
-  if (const json::value* b = field(c, "thinking_budget"); b && fam == think_family::budget) {
+  if (const json::value* b = field(c, "thinking_budget"); b && fam == models::thinking_family::budget) {
     if (auto n = integer_of(*b)) {
-      out.budget = fit_budget(*n, range_of(upstream));
+      out.budget = models::fit_budget(*n, models::budget_range_for(upstream));
       out.level.reset();
     }
   }
-  if (const json::value* l = field(c, "thinking_level"); l && l->is_string() && fam == think_family::level) {
+  if (const json::value* l = field(c, "thinking_level"); l && l->is_string() && fam == models::thinking_family::level) {
     const std::string want = lower(l->get_string());
     for (int i = 0; i < 4; ++i) {
-      if (want == lower(level_names[i])) {
-        out.level = level_name(i, allowed_levels(upstream));
+      if (want == lower(models::level_names[i])) {
+        out.level = models::level_name(i, models::allowed_levels(upstream));
         out.budget.reset();
       }
     }
@@ -960,7 +926,7 @@ result<translated> to_gemini(json::value body_v, const models::catalog& cat, con
   json::object gen;
   if (auto r = read_generation(body, info, gen); !r) return std::move(r).err();
 
-  const think_family fam = family_of(info, upstream);
+  const models::thinking_family fam = models::thinking_family_of(info, upstream);
   thinking_request think;
   if (const json::value* re = field(body, "reasoning_effort")) {
     if (auto r = read_reasoning_effort(*re, fam, upstream, think); !r) return std::move(r).err();
@@ -968,7 +934,7 @@ result<translated> to_gemini(json::value body_v, const models::catalog& cat, con
   if (const json::value* ir = field(body, "include_reasoning"); ir && ir->is_bool()) think.show = ir->get_bool();
   read_google_thinking(body, fam, upstream, think);
   const bool show = out.spec.include_thoughts.value_or(think.show.value_or(false));
-  if (fam != think_family::none && (think.budget || think.level || show)) {
+  if (fam != models::thinking_family::none && (think.budget || think.level || show)) {
     json::object tc;
     if (show) tc["includeThoughts"] = true;
     if (think.budget)
