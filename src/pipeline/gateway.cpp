@@ -74,9 +74,12 @@ error gateway::not_found_model(std::string_view model) const {
     if (!ids.empty()) ids += ", ";
     ids += m.id;
   }
-  return client_error(error_kind::not_found, "model '" + std::string(model) +
-                                                 "' was not found upstream. Configured models: " + ids + ". " +
-                                                 models::parameters_help());
+  auto e = make_error(error_kind::not_found, error_source::upstream,
+                      "model '" + std::string(model) + "' was not found upstream. Configured models: " + ids + ". " +
+                          models::parameters_help());
+  e.upstream_status = 404;
+  e.google_status = "NOT_FOUND";
+  return e;
 }
 
 net::awaitable<void> gateway::handle(exchange& ex) {
@@ -90,10 +93,15 @@ net::awaitable<void> gateway::handle(exchange& ex) {
 
   if (method == server::http::verb::options) {  // CORS preflight
     // (a named list: g++ 12 cannot keep an initializer_list temporary across co_await)
-    server::header_list cors{{"Access-Control-Allow-Origin", "*"},
-                             {"Access-Control-Allow-Methods", "GET, POST, OPTIONS"},
-                             {"Access-Control-Allow-Headers", "*"},
+    // A '*' in Allow-Headers does not cover Authorization (Fetch standard): echo what was asked, or name them.
+    std::string asked(ex.req()["access-control-request-headers"]);
+    if (asked.empty())
+      asked = "authorization, content-type, x-api-key, x-goog-api-key, anthropic-version, anthropic-beta";
+    server::header_list cors{{"Access-Control-Allow-Methods", "GET, POST, OPTIONS"},
+                             {"Access-Control-Allow-Headers", asked},
                              {"Access-Control-Max-Age", "86400"}};
+    if (ex.req().find(server::http::field::origin) == ex.req().end())
+      cors.emplace_back("Access-Control-Allow-Origin", "*");
     co_await ex.respond(204, "", "", cors);
     co_return;
   }

@@ -98,6 +98,9 @@ std::string exchange::head(unsigned status, std::string_view content_type, const
   h += "x-request-id: ";
   h += request_id_;
   h += "\r\n";
+  if (req_.find(http::field::origin) != req_.end()) {  // browsers drop cross-origin answers without it
+    h += "Access-Control-Allow-Origin: *\r\nAccess-Control-Expose-Headers: x-request-id, retry-after\r\n";
+  }
   for (auto& [k, v] : extra) {
     h += k;
     h += ": ";

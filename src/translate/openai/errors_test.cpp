@@ -58,7 +58,7 @@ TEST(OpenaiRenderError, StatusTypeAndCodeByKind) {
       {error_kind::bad_request, error_source::upstream, 400, 400, "invalid_request_error", nullptr},
       {error_kind::unauthenticated, error_source::client, 0, 401, "authentication_error", "invalid_api_key"},
       {error_kind::unauthenticated, error_source::upstream, 401, 502, "server_error", nullptr},
-      {error_kind::credential_invalid, error_source::upstream, 401, 503, "server_error", nullptr},
+      {error_kind::credential_invalid, error_source::upstream, 401, 502, "server_error", nullptr},
       {error_kind::permission_denied, error_source::upstream, 403, 403, "permission_error", nullptr},
       {error_kind::not_found, error_source::upstream, 404, 404, "invalid_request_error", "model_not_found"},
       {error_kind::not_found, error_source::client, 0, 404, "invalid_request_error", nullptr},
