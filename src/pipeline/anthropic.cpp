@@ -39,7 +39,7 @@ net::awaitable<void> gateway::anthropic_messages(exchange& ex, bool count_only) 
       co_await send(ex, anthropic_error(c.err()));
       co_return;
     }
-    auto n = co_await count_tokens(c->spec, c->contents);
+    auto n = co_await count_tokens(c->spec, std::move(c->contents));
     if (!n) {
       co_await send(ex, anthropic_error(n.err()));
       co_return;

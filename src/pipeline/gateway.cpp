@@ -163,8 +163,15 @@ net::awaitable<std::optional<server::client_key>> gateway::authenticate(
   co_return std::nullopt;
 }
 
-net::awaitable<result<std::int64_t>> gateway::count_tokens(const models::model_spec& spec,
-                                                           const json::array& contents) {
+net::awaitable<result<std::int64_t>> gateway::count_tokens(const models::model_spec& spec, json::array contents) {
+  {  // media given by URL is counted as what it is: fetch and inline it first, as for a generation
+    json::object holder;
+    holder["contents"] = std::move(contents);
+    auto exec = co_await net::this_coro::executor;
+    auto media = co_await upstream::resolve_remote_media(exec, tls_, holder, settings_.media);
+    if (!media) co_return std::move(media).err();
+    contents = std::move(holder["contents"].as_array());
+  }
   std::vector<std::int64_t> tried;
   std::optional<error> last;
   auto* cl = upstream::client::current();
@@ -322,26 +329,37 @@ net::awaitable<void> gateway::execute(exchange& ex, dialect_call& call) {
       co_await ex.respond(200, "application/json", std::move(text.value()));
       co_return;
     }
-    co_await pump(ex, call, s);
+    auto early = co_await pump(ex, call, s);
+    if (!early) co_return;
+    // The upstream failed before its first event: nothing was sent, so this is an ordinary failure.
+    spdlog::warn("request {}: upstream stream failed before its first event: {} {}", ex.request_id(),
+                 early->message, early->detail);
+    if (early->credential_scoped || early->kind == error_kind::upstream_unavailable ||
+        early->kind == error_kind::upstream_protocol) {
+      if (early->credential_scoped) tried.push_back(l->id);
+      last = std::move(*early);
+      continue;
+    }
+    co_await fail(*early);
     co_return;
   }
   error e = last ? *last : internal_error("no attempt was made");
   co_await fail(e);
 }
 
-// Streams the upstream answer to the client. A second coroutine writes heartbeats while the upstream is
-// silent; both run on this connection's thread, and a flag plus a timer keep their writes apart.
-net::awaitable<void> gateway::pump(exchange& ex, dialect_call& call, upstream::stream_response& s) {
-  if (!co_await ex.begin_stream(200, call.stream_content_type)) {
-    s.cancel();
-    co_return;
-  }
+// Streams the upstream answer to the client. The response is committed (200 + headers) only when the
+// first client bytes exist or the first heartbeat is due, so an upstream that fails before its first
+// event is still answered with a real HTTP error (and may be retried on another credential): such a
+// failure is returned. A second coroutine writes heartbeats while the upstream is silent; both run on
+// this connection's thread, and a flag plus a timer keep their writes apart.
+net::awaitable<std::optional<error>> gateway::pump(exchange& ex, dialect_call& call, upstream::stream_response& s) {
   auto& tr = *call.translator;
   struct beat_state {
     bool reading = false;   // the pump waits on the upstream: a heartbeat may be written now
     bool writing = false;   // a heartbeat write is in flight: the pump must wait for it
     bool stop = false;
     bool beat_done = false;
+    bool gone = false;      // a write failed: the client is gone
     std::chrono::steady_clock::time_point last_write = std::chrono::steady_clock::now();
   };
   auto st = std::make_shared<beat_state>();
@@ -349,36 +367,43 @@ net::awaitable<void> gateway::pump(exchange& ex, dialect_call& call, upstream::s
   auto beat_timer = std::make_shared<net::steady_timer>(exec);
   auto wake = std::make_shared<net::steady_timer>(exec, net::steady_timer::time_point::max());
   auto interval = settings_.heartbeat;
+  const std::string content_type = call.stream_content_type;
+  // Commits the response if not yet done; false when the client is gone.
+  auto commit = [&ex, content_type]() -> net::awaitable<bool> {
+    if (ex.committed()) co_return true;
+    co_return co_await ex.begin_stream(200, content_type);
+  };
   if (interval.count() <= 0) {  // heartbeats disabled
     st->beat_done = true;
-  } else
-  net::co_spawn(
-      exec,
-      [st, beat_timer, wake, interval, &ex, &tr]() -> net::awaitable<void> {
-        std::string hb;
-        while (!st->stop) {
-          beat_timer->expires_at(st->last_write + interval);
-          boost::system::error_code ec;
-          co_await beat_timer->async_wait(net::redirect_error(net::use_awaitable, ec));
-          if (st->stop) break;
-          if (!st->reading || std::chrono::steady_clock::now() < st->last_write + interval) continue;
-          hb.clear();
-          tr.heartbeat(hb);
-          if (hb.empty()) {
+  } else {
+    net::co_spawn(
+        exec,
+        [st, beat_timer, wake, interval, &ex, &tr, commit]() -> net::awaitable<void> {
+          std::string hb;
+          while (!st->stop) {
+            beat_timer->expires_at(st->last_write + interval);
+            boost::system::error_code ec;
+            co_await beat_timer->async_wait(net::redirect_error(net::use_awaitable, ec));
+            if (st->stop) break;
+            if (!st->reading || std::chrono::steady_clock::now() < st->last_write + interval) continue;
+            hb.clear();
+            tr.heartbeat(hb);
+            st->writing = true;
+            bool ok = co_await commit();  // a long silence before the first event: keep the client alive
+            if (ok && !hb.empty()) ok = co_await ex.write_chunk(hb);
+            st->writing = false;
             st->last_write = std::chrono::steady_clock::now();
-            continue;
+            wake->cancel();
+            if (!ok) {
+              st->gone = true;
+              break;
+            }
           }
-          st->writing = true;
-          bool ok = co_await ex.write_chunk(hb);
-          st->writing = false;
-          st->last_write = std::chrono::steady_clock::now();
+          st->beat_done = true;
           wake->cancel();
-          if (!ok) break;
-        }
-        st->beat_done = true;
-        wake->cancel();
-      },
-      net::detached);
+        },
+        net::detached);
+  }
   // Stops the heartbeat coroutine and waits until it no longer touches the exchange.
   auto stop_beats = [&]() -> net::awaitable<void> {
     st->stop = true;
@@ -402,13 +427,14 @@ net::awaitable<void> gateway::pump(exchange& ex, dialect_call& call, upstream::s
   out.reserve(64 * 1024);
   std::optional<error> broke;
   bool ended = false;  // the translator ended the stream (an in-stream error event)
+  std::optional<error> upstream_error_event;
   for (;;) {
     st->reading = true;
     auto piece = co_await s.read_some();
     st->reading = false;
     co_await wait_for_beat();
+    if (st->gone || ex.client_gone()) break;
     if (!piece) {
-      if (ex.client_gone()) break;
       broke = piece.err();
       break;
     }
@@ -419,9 +445,13 @@ net::awaitable<void> gateway::pump(exchange& ex, dialect_call& call, upstream::s
     }
     out.clear();
     parser.feed(*piece, [&](const sse::event& ev) {
-      if (ev.data.empty() || ended) return;
+      if (ev.data.empty() || ended || upstream_error_event) return;
       if (is_error_event(ev.data)) {
         auto e = upstream::classify_google_error(500, ev.data, epoch_ms(now_ms()));
+        if (!ex.committed() && out.empty()) {  // nothing sent yet: answer it as a real HTTP error
+          upstream_error_event = std::move(e);
+          return;
+        }
         tr.on_error(e, out);
         ended = true;
         return;
@@ -429,26 +459,32 @@ net::awaitable<void> gateway::pump(exchange& ex, dialect_call& call, upstream::s
       if (upstream::unwrap_event_text(ev.data, inner)) tr.on_chunk_text(inner, out);
       // malformed events are dropped, as gemini-cli drops them
     });
+    if (upstream_error_event) break;
     if (parser.overflowed()) {
       broke = make_error(error_kind::upstream_protocol, error_source::upstream, "upstream event too large");
       break;
     }
     if (!out.empty()) {
       st->last_write = std::chrono::steady_clock::now();
-      if (!co_await ex.write_chunk(out)) {
-        s.cancel();
+      if (!co_await commit() || !co_await ex.write_chunk(out)) {
+        st->gone = true;
         break;
       }
     }
-    if (ended) {
-      s.cancel();
-      break;
-    }
+    if (ended) break;
   }
   co_await stop_beats();
-  if (ex.client_gone()) {
-    s.cancel();
-    co_return;
+  if (!s.done()) s.cancel();  // whatever is left unread is not wanted; a finished one goes back to the pool
+  if (st->gone || ex.client_gone()) co_return std::nullopt;
+  if (!ex.committed()) {  // nothing reached the client: let the caller answer (or retry) with a real error
+    if (upstream_error_event) co_return upstream_error_event;
+    if (broke) {
+      auto e = *broke;
+      if (e.kind == error_kind::cancelled) e.kind = error_kind::upstream_unavailable;
+      e.message = "upstream stream ended before its first event: " + e.message;
+      co_return e;
+    }
+    if (!co_await commit()) co_return std::nullopt;  // an empty but complete stream
   }
   out.clear();
   if (broke) {
@@ -462,6 +498,7 @@ net::awaitable<void> gateway::pump(exchange& ex, dialect_call& call, upstream::s
   }
   if (!out.empty()) co_await ex.write_chunk(out);
   co_await ex.end_stream();
+  co_return std::nullopt;
 }
 
 }  // namespace gw::pipeline

@@ -41,8 +41,9 @@ class gateway {
   net::awaitable<std::optional<server::client_key>> authenticate(server::exchange& ex,
                                                                  const std::function<rendered(const error&)>& render);
   net::awaitable<void> execute(server::exchange& ex, dialect_call& call);
-  net::awaitable<void> pump(server::exchange& ex, dialect_call& call, upstream::stream_response& s);
-  net::awaitable<result<std::int64_t>> count_tokens(const models::model_spec& spec, const boost::json::array& contents);
+  // Streams the answer; returns the upstream's failure when it came before anything was sent.
+  net::awaitable<std::optional<error>> pump(server::exchange& ex, dialect_call& call, upstream::stream_response& s);
+  net::awaitable<result<std::int64_t>> count_tokens(const models::model_spec& spec, boost::json::array contents);
   net::awaitable<void> send(server::exchange& ex, const rendered& r);
   error not_found_model(std::string_view model) const;
 

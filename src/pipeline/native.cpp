@@ -134,7 +134,7 @@ net::awaitable<void> gateway::gemini_route(exchange& ex, std::string_view rest) 
       co_await send(ex, google_error(contents.err()));
       co_return;
     }
-    auto n = co_await count_tokens(call.spec, contents.value());
+    auto n = co_await count_tokens(call.spec, std::move(contents.value()));
     if (!n) {
       co_await send(ex, google_error(n.err()));
       co_return;

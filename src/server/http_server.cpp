@@ -97,6 +97,8 @@ std::string exchange::head(unsigned status, std::string_view content_type, const
   }
   h += "x-request-id: ";
   h += request_id_;
+  h += "\r\nrequest-id: req_";  // the name Anthropic's SDKs and Claude Code report
+  h += request_id_;
   h += "\r\n";
   if (req_.find(http::field::origin) != req_.end()) {  // browsers drop cross-origin answers without it
     h += "Access-Control-Allow-Origin: *\r\nAccess-Control-Expose-Headers: x-request-id, retry-after\r\n";

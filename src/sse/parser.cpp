@@ -123,7 +123,8 @@ void parser::field_line(std::string_view line, bool from_line_buffer) {
   started_ = true;
   const std::size_t colon = find_byte(line, 0, ':');
   const std::string_view field = line.substr(0, colon);
-  std::string_view value;
+  // Empty, but pointing into the line: add_data takes the value's offset in the line buffer.
+  std::string_view value = line.substr(line.size());
   if (colon != npos) {
     value = line.substr(colon + 1);
     if (!value.empty() && value.front() == ' ') value.remove_prefix(1);

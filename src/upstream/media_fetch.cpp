@@ -648,6 +648,8 @@ net::awaitable<result<fetched_media>> fetch_media(net::any_io_executor ex, std::
       if (auto ct = printable(out.content_type, 80); !ct.empty()) why += " (the server says " + ct + ")";
       co_return with_context(reason(std::move(why)), label, shown);
     }
+    if (*mime == "image/gif")  // sniffed so the error can say what it is: Gemini takes no GIF (translation.md §7.7)
+      co_return with_context(reason("GIF images are not supported by Gemini; send PNG, JPEG or WebP"), label, shown);
     co_return fetched_media{std::move(*mime), std::move(out.body)};
   }
 }

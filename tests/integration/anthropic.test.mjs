@@ -432,7 +432,7 @@ test('D53 an error object in the upstream stream (capacity) -> event: error over
 });
 
 test('§7.14 upstream 200 that dies before its first event -> a real HTTP error in Anthropic shape, not a 200 stream', async () => {
-  ctx.fake.script({ sse: textEvents(['never sent']), resetAfter: 0 });
+  ctx.fake.script({ sse: textEvents(['never sent']), resetAfter: 0, times: 10 });  // every attempt dies
   const r = await messages({ stream: true, messages: [user('q')] });
   assert.ok(r.status >= 500, `HTTP error expected (the response can still be uncommitted), got ${r.status} ${r.headers.get('content-type')}: ${r.text}`);
   assert_error(r, r.status);

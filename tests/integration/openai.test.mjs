@@ -592,10 +592,17 @@ test('B33 an error object inside the upstream stream -> data: {"error":...} afte
 });
 
 test('§2.5/§7.14 upstream 200 that dies before its first event -> a real HTTP 5xx error in OpenAI shape, not a 200 stream', async () => {
-  ctx.fake.script({ sse: textEvents(['never sent']), resetAfter: 0 });
+  ctx.fake.script({ sse: textEvents(['never sent']), resetAfter: 0, times: 10 });  // every attempt dies
   const r = await chat({ stream: true, messages: [user('q')] });
   assert.ok(r.status >= 500, `HTTP error expected (the response can still be uncommitted), got ${r.status} ${r.headers.get('content-type')}: ${r.text}`);
   assert_error_shape(r, r.status, 'server_error');
+});
+
+test('§7.14 an upstream stream that dies before its first event once is retried: the client gets the whole answer', async () => {
+  ctx.fake.script({ sse: textEvents(['never sent']), resetAfter: 0 });
+  const { s } = await stream_chat({ messages: [user('retried')] });
+  assert.equal(s.choices[0].finish, 'stop');
+  assert.equal(ctx.fake.generateRequests().length, 2, 'one failed attempt, one retry');
 });
 
 test('B34 candidateCount 2 with interleaved candidates -> choices 0 and 1, each with an opener and one finish; usage once', async () => {
