@@ -25,7 +25,8 @@ int error::http_status() const noexcept {
     case error_kind::no_credentials: return retry_after ? 429 : 503;
     case error_kind::credential_invalid: return 502;  // the gateway's Google account failed; the client's key is fine
     case error_kind::validation_required: return 403;
-    case error_kind::upstream_unavailable: return upstream_status >= 500 ? upstream_status : 502;
+    case error_kind::upstream_unavailable:  // error.code of an in-stream error is not a checked HTTP status
+      return upstream_status >= 500 && upstream_status <= 599 ? upstream_status : 502;
     case error_kind::upstream_timeout: return 504;
     case error_kind::upstream_protocol: return 502;
     case error_kind::cancelled: return 499;

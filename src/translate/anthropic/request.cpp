@@ -43,7 +43,9 @@ std::optional<std::int64_t> as_integer(const json::value& v) {
                                                                                    : static_cast<std::int64_t>(v.get_uint64());
   if (v.is_double()) {
     const double d = v.get_double();
-    if (d == static_cast<double>(static_cast<std::int64_t>(d))) return static_cast<std::int64_t>(d);
+    // In range first: converting a double outside int64 (a client's 1e76) is undefined behaviour.
+    if (d >= -0x1p63 && d < 0x1p63 && d == static_cast<double>(static_cast<std::int64_t>(d)))
+      return static_cast<std::int64_t>(d);
   }
   return std::nullopt;
 }
