@@ -91,14 +91,21 @@ test('Expect: 100-continue on a 1 MiB body is answered with 100 Continue at once
   c.socket.destroy();
 });
 
+// Its own gateway: a gateway that dies on this request must not take the other tests with it.
 test('Expect: 100-continue with a Content-Length over the body limit gets 413, no 100 Continue', async () => {
-  const c = await open_raw(ctx.gw.port);
-  c.write(`POST ${GENERATE} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nx-goog-api-key: ${ctx.key}\r\n`
-    + `Content-Length: ${MAX_BODY + 1}\r\nExpect: 100-continue\r\n\r\n`);
-  const r = await c.until((x) => full_response(x.data));
-  assert.equal(r.status, 413, c.data.slice(0, 500));
-  assert.doesNotMatch(c.data, /100 Continue/);
-  c.socket.destroy();
+  const own = await setupGateway({ env: { GCLI_GATEWAY_MAX_BODY_BYTES: String(MAX_BODY) } });
+  try {
+    const c = await open_raw(own.gw.port);
+    c.write(`POST ${GENERATE} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nx-goog-api-key: ${own.key}\r\n`
+      + `Content-Length: ${MAX_BODY + 1}\r\nExpect: 100-continue\r\n\r\n`);
+    const r = await c.until((x) => full_response(x.data)).catch((e) => assert.fail(`${e.message}\n${own.gw.logs().slice(-1500)}`));
+    assert.equal(r.status, 413, c.data.slice(0, 500));
+    assert.doesNotMatch(c.data, /100 Continue/);
+    c.socket.destroy();
+    assert.equal(own.gw.exited(), null, own.gw.logs().slice(-1500));
+  } finally {
+    await own.close();
+  }
 });
 
 test('curl posting 1 MiB (it sends Expect: 100-continue and would wait 1 s for the 100) is done well within that second', async (t) => {
@@ -166,6 +173,7 @@ test('a 204 (OPTIONS) carries no Content-Length and the connection stays in sync
 });
 
 test('a second gateway on the same port fails to start with a clear error and a non-zero exit; the first keeps serving', async () => {
+  assert.equal(ctx.gw.exited(), null, `the first gateway is running\n${ctx.gw.logs().slice(-1500)}`);
   const r = await runCli(['serve', '--data-dir', tempDir('gcg-data-'), '--listen', `127.0.0.1:${ctx.gw.port}`],
     { fake: ctx.fake, allowFailure: true, timeoutMs: 8000 });
   assert.equal(r.signal, null, `the second gateway kept running (killed after 8 s)\n${r.stdout}${r.stderr}`);
