@@ -260,8 +260,10 @@ struct http_server::impl {
       s->idle = false;
       first = false;
       if (ec && ec != http::error::body_limit) break;  // timeout, EOF, garbage: close
-      auto len = parser.content_length();
-      if (len && *len > settings.max_body_bytes) ec = http::error::body_limit;
+      if (!ec && parser.is_header_done()) {  // (content_length() requires a complete header)
+        auto len = parser.content_length();
+        if (len && *len > settings.max_body_bytes) ec = http::error::body_limit;
+      }
       if (!ec && !parser.is_done()) {
         if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
           std::string_view cont = "HTTP/1.1 100 Continue\r\n\r\n";
