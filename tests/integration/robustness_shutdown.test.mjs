@@ -15,6 +15,13 @@ const GENERATE = '/v1beta/models/gemini-2.5-pro:generateContent';
 const STREAM = '/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse';
 const SANITIZER = /AddressSanitizer|LeakSanitizer|runtime error:|heap-use-after-free|SEGV/;
 
+// For assertion messages: the sanitizer report from its start when there is one, else the log's tail.
+function log_excerpt(gw) {
+  const logs = gw.logs();
+  const i = logs.search(/==\d+==ERROR|runtime error:|Assertion .* failed/);
+  return i >= 0 ? logs.slice(Math.max(0, logs.lastIndexOf('\n', i)), i + 4000) : logs.slice(-3000);
+}
+
 // Records, for every request the fake receives, the client port of the socket it came on: each gateway worker
 // has its own upstream connection pool, so the port tells which worker sent a request.
 function record_ports(fake) {
@@ -68,8 +75,8 @@ test('SIGTERM after requests left pooled upstream connections on both workers: e
     const upstream = new Set(ports.slice(mark).map((p) => p.port));
     assert.ok(upstream.size >= 1, 'the gateway holds pooled upstream connections');
     const exit = await gw.stop('SIGTERM', { timeoutMs: 15000 });
-    assert.deepEqual(exit, { code: 0, signal: null }, gw.logs().slice(-3000));
-    assert.doesNotMatch(gw.logs(), SANITIZER, gw.logs().slice(-3000));
+    assert.deepEqual(exit, { code: 0, signal: null }, log_excerpt(gw));
+    assert.doesNotMatch(gw.logs(), SANITIZER, log_excerpt(gw));
   } finally {
     await gw.stop('SIGKILL');
     await fake.close();
@@ -124,13 +131,13 @@ test('a request on worker 1 whose token refresh (on control worker 0) starts dur
     await waitFor(() => fake.state.requests.some((r) => r.path === '/token' && !r.completed), { message: 'the forced refresh' });
     gw.proc.kill('SIGTERM');
     const r = await stream.catch((e) => ({ error: e.message }));
-    assert.equal(r.status, 200, `${JSON.stringify(r).slice(0, 500)}\n${gw.logs().slice(-3000)}`);
+    assert.equal(r.status, 200, `${JSON.stringify(r).slice(0, 500)}\n${log_excerpt(gw)}`);
     assert.ok(r.complete, 'the stream ended cleanly');
     assert.equal(textOf(parseSSE(r.text).map((e) => e.data)), 'slow stream done', r.text);
     assert.equal(fake.stats().refreshTotal, refreshes + 1);
     const exit = await within(gw.waitExit(), 10000);
-    assert.deepEqual(exit, { code: 0, signal: null }, gw.logs().slice(-3000));
-    assert.doesNotMatch(gw.logs(), SANITIZER);
+    assert.deepEqual(exit, { code: 0, signal: null }, log_excerpt(gw));
+    assert.doesNotMatch(gw.logs(), SANITIZER, log_excerpt(gw));
   } finally {
     for (const a of agents) a.destroy();
     await gw.stop('SIGKILL');
