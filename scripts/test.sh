@@ -45,8 +45,8 @@ step() {  # step NAME COMMAND...
 
 step "unit tests (ctest)" ctest --test-dir build --output-on-failure -j"$(nproc)" --timeout 300
 step "fake Google self-test" node --test tests/fake_google/
-step "integration tests" node --test --test-concurrency=2 tests/integration/
-step "real clients (@google/genai, gemini-cli) in a loopback-only namespace" tests/clients/run.sh
+step "integration tests" node --test --test-concurrency=1 tests/integration/
+step "real clients (@google/genai, gemini-cli, openai, @anthropic-ai/sdk 0.x/1.x, Claude Code) in a loopback-only namespace" tests/clients/run.sh
 
 echo
 for f in "${failures[@]}"; do echo "failed step: $f"; done
