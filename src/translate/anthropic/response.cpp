@@ -1,4 +1,5 @@
 // Gemini GenerateContentResponse -> Anthropic message / stream events, and Anthropic error rendering.
+#include <limits>
 #include <string>
 
 #include <boost/json.hpp>
@@ -32,11 +33,18 @@ std::int64_t int_of(const json::object& o, std::string_view key) {
   if (!v) return 0;
   if (v->is_int64()) return v->get_int64();
   if (v->is_uint64()) return static_cast<std::int64_t>(v->get_uint64());
-  if (v->is_double()) return static_cast<std::int64_t>(v->get_double());
+  if (v->is_double()) {  // saturated: converting a double outside int64 is undefined behaviour
+    const double d = v->get_double();
+    if (d >= 0x1p63) return std::numeric_limits<std::int64_t>::max();
+    if (d < -0x1p63) return std::numeric_limits<std::int64_t>::min();
+    return static_cast<std::int64_t>(d);
+  }
   if (v->is_string()) {  // proto-JSON int64 may come quoted
     std::int64_t n = 0;
     for (char c : v->get_string()) {
       if (c < '0' || c > '9') return 0;
+      if (n > (std::numeric_limits<std::int64_t>::max() - (c - '0')) / 10)  // saturated, not overflowed
+        return std::numeric_limits<std::int64_t>::max();
       n = n * 10 + (c - '0');
     }
     return n;

@@ -1,6 +1,8 @@
 // Gemini candidate parts -> OpenAI deltas (content, reasoning, tool calls), finish reasons and usage.
 #include "translate/openai/choice.hpp"
 
+#include <limits>
+
 #include <boost/json.hpp>
 
 #include "translate/openai/tool_ids.hpp"
@@ -20,7 +22,12 @@ std::int64_t count(const json::object& o, std::string_view k) {
   if (!v) return 0;
   if (v->is_int64()) return v->get_int64();
   if (v->is_uint64()) return static_cast<std::int64_t>(v->get_uint64());
-  if (v->is_double()) return static_cast<std::int64_t>(v->get_double());
+  if (v->is_double()) {  // saturated: converting a double outside int64 is undefined behaviour
+    const double d = v->get_double();
+    if (d >= 0x1p63) return std::numeric_limits<std::int64_t>::max();
+    if (d < -0x1p63) return std::numeric_limits<std::int64_t>::min();
+    return static_cast<std::int64_t>(d);
+  }
   return 0;
 }
 

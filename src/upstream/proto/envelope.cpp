@@ -1,6 +1,7 @@
 // Code Assist envelope wrap/unwrap, written to serialize large inner requests without copying them.
 #include "upstream/proto/envelope.hpp"
 
+#include <limits>
 #include <memory>
 
 #include "upstream/proto/google_error.hpp"
@@ -194,7 +195,12 @@ result<std::int64_t> parse_count_tokens(std::string_view body) {
   if (!n || n->is_null()) return std::int64_t{0};
   if (n->is_int64()) return n->get_int64();
   if (n->is_uint64()) return static_cast<std::int64_t>(n->get_uint64());
-  if (n->is_double()) return static_cast<std::int64_t>(n->get_double());
+  if (n->is_double()) {  // saturated: converting a double outside int64 is undefined behaviour
+    const double d = n->get_double();
+    if (d >= 0x1p63) return std::numeric_limits<std::int64_t>::max();
+    if (d < -0x1p63) return std::numeric_limits<std::int64_t>::min();
+    return static_cast<std::int64_t>(d);
+  }
   if (n->is_string()) {  // proto-JSON may quote 64-bit integers
     std::int64_t x = 0;
     auto s = n->get_string();
