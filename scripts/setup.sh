@@ -7,7 +7,7 @@ pkgs=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libsqlite3-dev libpq-dev libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev llvm
   iproute2 util-linux ca-certificates curl wrk
 )
 command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
