@@ -57,13 +57,7 @@ net::awaitable<void> gateway::anthropic_messages(exchange& ex, bool count_only) 
     co_await send(ex, anthropic_error(t.err()));
     co_return;
   }
-  dialect_call call;
-  call.dialect = "anthropic";
-  call.request = std::move(t->request);
-  call.spec = std::move(t->spec);
-  call.stream = t->stream;
-  call.render_error = anthropic_error;
-  call.translator = std::make_unique<anthropic_translator>(std::move(t->ctx));
+  auto call = make_call<anthropic_translator>("anthropic", std::move(t.value()), anthropic_error);
   co_await execute(ex, call);
 }
 

@@ -73,4 +73,17 @@ struct dialect_call {
   bool repaired = false;  // the dialect already applied the model parameters and the common repairs
 };
 
+// The call for a dialect's translated request (`translated` has request, spec, stream and ctx).
+template <class Translator, class Translated>
+dialect_call make_call(std::string dialect, Translated&& t, rendered (*render_error)(const error&)) {
+  dialect_call call;
+  call.dialect = std::move(dialect);
+  call.request = std::move(t.request);
+  call.spec = std::move(t.spec);
+  call.stream = t.stream;
+  call.render_error = render_error;
+  call.translator = std::make_unique<Translator>(std::move(t.ctx));
+  return call;
+}
+
 }  // namespace gw::pipeline

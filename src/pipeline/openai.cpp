@@ -75,13 +75,7 @@ net::awaitable<void> gateway::openai_chat(exchange& ex) {
     co_await send(ex, openai_error(t.err()));
     co_return;
   }
-  dialect_call call;
-  call.dialect = "openai";
-  call.request = std::move(t->request);
-  call.spec = std::move(t->spec);
-  call.stream = t->stream;
-  call.render_error = openai_error;
-  call.translator = std::make_unique<openai_translator>(std::move(t->ctx));
+  auto call = make_call<openai_translator>("openai", std::move(t.value()), openai_error);
   co_await execute(ex, call);
 }
 
