@@ -1,5 +1,5 @@
 // Gemini GenerateContentResponse -> Anthropic message / stream events, and Anthropic error rendering.
-#include <limits>
+#include <algorithm>
 #include <string>
 
 #include <boost/json.hpp>
@@ -28,24 +28,25 @@ bool is_true(const json::object& o, std::string_view key) {
   return v && v->is_bool() && v->get_bool();
 }
 
+// Token counts are clamped to +-2^53 (exact in a double, which is how JSON clients read them), so the sums and
+// differences built from them (prompt - cached, candidates + thoughts) cannot overflow whatever the upstream sends.
 std::int64_t int_of(const json::object& o, std::string_view key) {
+  constexpr std::int64_t limit = std::int64_t{1} << 53;
   const json::value* v = o.if_contains(key);
   if (!v) return 0;
-  if (v->is_int64()) return v->get_int64();
-  if (v->is_uint64()) return static_cast<std::int64_t>(v->get_uint64());
-  if (v->is_double()) {  // saturated: converting a double outside int64 is undefined behaviour
+  if (v->is_int64()) return std::clamp(v->get_int64(), -limit, limit);
+  if (v->is_uint64()) return static_cast<std::int64_t>(std::min<std::uint64_t>(v->get_uint64(), limit));
+  if (v->is_double()) {  // compared before converting: a double outside int64 is undefined behaviour to convert
     const double d = v->get_double();
-    if (d >= 0x1p63) return std::numeric_limits<std::int64_t>::max();
-    if (d < -0x1p63) return std::numeric_limits<std::int64_t>::min();
+    if (d >= 0x1p53) return limit;
+    if (d <= -0x1p53) return -limit;
     return static_cast<std::int64_t>(d);
   }
   if (v->is_string()) {  // proto-JSON int64 may come quoted
     std::int64_t n = 0;
     for (char c : v->get_string()) {
       if (c < '0' || c > '9') return 0;
-      if (n > (std::numeric_limits<std::int64_t>::max() - (c - '0')) / 10)  // saturated, not overflowed
-        return std::numeric_limits<std::int64_t>::max();
-      n = n * 10 + (c - '0');
+      n = std::min(n * 10 + (c - '0'), limit);  // stops growing at the limit, so it never overflows
     }
     return n;
   }

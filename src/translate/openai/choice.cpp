@@ -1,7 +1,7 @@
 // Gemini candidate parts -> OpenAI deltas (content, reasoning, tool calls), finish reasons and usage.
 #include "translate/openai/choice.hpp"
 
-#include <limits>
+#include <algorithm>
 
 #include <boost/json.hpp>
 
@@ -17,15 +17,18 @@ std::string_view str(const json::object& o, std::string_view k) {
   return v && v->is_string() ? std::string_view(v->get_string()) : std::string_view();
 }
 
+// Token counts are clamped to +-2^53 (exact in a double, which is how JSON clients read them), so the sums
+// built from them (prompt + tool use, prompt + completion) cannot overflow whatever the upstream sends.
 std::int64_t count(const json::object& o, std::string_view k) {
+  constexpr std::int64_t limit = std::int64_t{1} << 53;
   const json::value* v = o.if_contains(k);
   if (!v) return 0;
-  if (v->is_int64()) return v->get_int64();
-  if (v->is_uint64()) return static_cast<std::int64_t>(v->get_uint64());
-  if (v->is_double()) {  // saturated: converting a double outside int64 is undefined behaviour
+  if (v->is_int64()) return std::clamp(v->get_int64(), -limit, limit);
+  if (v->is_uint64()) return static_cast<std::int64_t>(std::min<std::uint64_t>(v->get_uint64(), limit));
+  if (v->is_double()) {  // compared before converting: a double outside int64 is undefined behaviour to convert
     const double d = v->get_double();
-    if (d >= 0x1p63) return std::numeric_limits<std::int64_t>::max();
-    if (d < -0x1p63) return std::numeric_limits<std::int64_t>::min();
+    if (d >= 0x1p53) return limit;
+    if (d <= -0x1p53) return -limit;
     return static_cast<std::int64_t>(d);
   }
   return 0;
