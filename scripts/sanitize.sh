@@ -14,8 +14,16 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 build=${ASAN_BUILD_DIR:-build-asan}
 start=$SECONDS
+# RelWithDebInfo with -O1 -g1 instead of its -O2 -g -DNDEBUG: -O1 is what the sanitizers are tuned for, line
+# tables (-g1) are all a report's stack needs, and together they halve the build (15 -> 8 min on 2 cores);
+# without NDEBUG the code's assertions are checked too.
 if [ ! -f "$build/build.ninja" ]; then
-  cmake -S . -B "$build" -G Ninja -DGW_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null || exit 1
+  mkdir -p "$build"
+  cmake -S . -B "$build" -G Ninja -DGW_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1" >"$build/sanitize-configure.log" 2>&1 || {
+    cat "$build/sanitize-configure.log"
+    exit 1
+  }
 fi
 if ! cmake --build "$build" -j"$(nproc)" >"$build/sanitize-build.log" 2>&1; then
   grep -E 'error|FAILED' "$build/sanitize-build.log" | head -40
@@ -60,7 +68,7 @@ t0=$SECONDS
 GCLI_GATEWAY_BIN="$PWD/$build/src/app/gcli-gateway" \
   ASAN_OPTIONS="$ASAN_OPTIONS:log_path=$reports/asan:log_exe_name=1" \
   UBSAN_OPTIONS="$UBSAN_OPTIONS:log_path=$reports/ubsan:log_exe_name=1" \
-  node --test --test-concurrency=2 tests/integration/
+  node --test --test-concurrency=1 tests/integration/  # one file at a time, as scripts/test.sh (ports are picked per file)
 node_rc=$?
 echo "sanitize: integration tests against $build/src/app/gcli-gateway: exit $node_rc ($((SECONDS - t0)) s)"
 shopt -s nullglob

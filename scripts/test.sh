@@ -47,6 +47,8 @@ step "unit tests (ctest)" ctest --test-dir build --output-on-failure -j"$(nproc)
 step "fake Google self-test" node --test tests/fake_google/
 step "integration tests" node --test --test-concurrency=1 tests/integration/
 step "real clients (@google/genai, gemini-cli, openai, @anthropic-ai/sdk 0.x/1.x, Claude Code) in a loopback-only namespace" tests/clients/run.sh
+step "sanitizers (ASan+UBSan): unit + integration" scripts/sanitize.sh
+step "fuzzing (libFuzzer, bounded)" scripts/fuzz.sh
 
 echo
 for f in "${failures[@]}"; do echo "failed step: $f"; done
