@@ -499,7 +499,9 @@ json::object to_proto(json::object w, int depth) {
   if (!w.contains("properties")) w.erase("required");  // the proto checks names against properties
   if (json::value* rv = w.if_contains("required")) {
     // A nullable property may be sent as null, which the proto does not allow for a required field.
-    const json::object& props = w["properties"].get_object();
+    // at(), not operator[]: Boost.JSON's operator[] may rehash even for a present key, which would leave rv
+    // dangling.
+    const json::object& props = w.at("properties").get_object();
     json::array req;
     for (const auto& n : rv->get_array()) {
       const json::object* sub = props.at(n.get_string()).if_object();
